@@ -1,0 +1,87 @@
+//! Errors of the circuits crate.
+
+use thiserror::Error;
+
+/// Result alias for this crate.
+pub type Result<T, E = ModelError> = core::result::Result<T, E>;
+
+/// Why a model or an input was rejected. Messages name the layer and the value at fault.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ModelError {
+    /// The file is not JSON of the expected shape.
+    #[error("model file is not valid JSON of the mlproof model format: {0}")]
+    Parse(String),
+    /// The `format` tag is not `mlproof-quant-model`.
+    #[error("unknown model format {found:?}; expected \"mlproof-quant-model\"")]
+    UnknownFormat {
+        /// The tag found.
+        found: String,
+    },
+    /// The format version is not supported by this build.
+    #[error("unsupported model format version {found}; this build reads version {supported}")]
+    UnsupportedVersion {
+        /// The version found.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// The model has no layers.
+    #[error("model has no layers")]
+    NoLayers,
+    /// A layer's declared shape does not fit its neighbours or its data.
+    #[error("layer {layer}: shape mismatch: {what} is {got}, expected {expected}")]
+    Shape {
+        /// Layer index.
+        layer: usize,
+        /// What was measured.
+        what: &'static str,
+        /// What was found.
+        got: usize,
+        /// What was expected.
+        expected: usize,
+    },
+    /// A weight is outside the int8 range [-128, 127].
+    #[error("layer {layer}: weight[{index}] = {value} is outside the int8 range [-128, 127]")]
+    WeightOutOfRange {
+        /// Layer index.
+        layer: usize,
+        /// Flat index into the weights.
+        index: usize,
+        /// The value found.
+        value: i64,
+    },
+    /// A bias is outside the int32 range.
+    #[error("layer {layer}: bias[{index}] = {value} is outside the int32 range")]
+    BiasOutOfRange {
+        /// Layer index.
+        layer: usize,
+        /// Index of the bias.
+        index: usize,
+        /// The value found.
+        value: i64,
+    },
+    /// The requantization parameters are unusable.
+    #[error("layer {layer}: invalid requantization: {reason}")]
+    InvalidRequant {
+        /// Layer index.
+        layer: usize,
+        /// Why.
+        reason: String,
+    },
+    /// An input vector has the wrong length.
+    #[error("input has {got} values, the model expects {expected}")]
+    InputLength {
+        /// Values supplied.
+        got: usize,
+        /// Values expected.
+        expected: usize,
+    },
+    /// An input value is outside the int8 range.
+    #[error("input[{index}] = {value} is outside the int8 range [-128, 127]")]
+    InputOutOfRange {
+        /// Index of the value.
+        index: usize,
+        /// The value found.
+        value: i64,
+    },
+}

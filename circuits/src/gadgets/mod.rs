@@ -1,0 +1,13 @@
+//! R1CS gadgets, one per file, each documenting its exact constraint cost.
+//!
+//! Every gadget has a `*_with_witness` form that takes the prover's hint values explicitly, so tests
+//! can play a malicious prover: a correct hint satisfies the system, a tampered one must not.
+
+pub mod bits;
+pub mod is_zero;
+pub mod lincomb;
+pub mod pack;
+pub mod requant;
+
+#[cfg(test)]
+pub(crate) mod test_util;

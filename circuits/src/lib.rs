@@ -1,0 +1,25 @@
+//! # mlproof-circuits
+//!
+//! Quantized (integer) neural-network inference as arkworks R1CS circuits over BN254, and a native
+//! reference engine that computes bit-for-bit the same integers.
+//!
+//! * [`model`] — the versioned quantized model format and its validation.
+//! * [`quant`] — the integer arithmetic rules (requantization rounding, clamping) shared by both sides.
+//! * [`engine`] — the native reference engine.
+//! * [`packing`] — how int8 vectors are packed into field elements for public inputs.
+//! * [`gadgets`] — one R1CS gadget per file, each documenting its constraint cost.
+//! * [`inference`] — the inference circuit and its public-input layout ([`Statement`]).
+
+pub mod engine;
+pub mod error;
+pub mod gadgets;
+pub mod inference;
+pub mod model;
+pub mod packing;
+pub mod quant;
+pub mod slice;
+
+pub use ark_bn254::Fr;
+pub use error::{ModelError, Result};
+pub use inference::{InferenceCircuit, Statement};
+pub use model::{Activation, DenseLayer, QuantModel, Requant};
