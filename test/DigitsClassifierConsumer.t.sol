@@ -7,6 +7,7 @@ import {IVerifiedOutputs} from "../contracts/interfaces/IVerifiedOutputs.sol";
 import {PackedInt8} from "../contracts/libraries/PackedInt8.sol";
 import {Int8Packing} from "./utils/Int8Packing.sol";
 import {MockVerifiedOutputs} from "./utils/MockVerifiedOutputs.sol";
+import {SliceMlpFixture} from "./utils/SliceMlpFixture.sol";
 
 /// @notice Decoding and argmax of packed int8 logits, against hand-packed words and a reference packer.
 contract DigitsClassifierConsumerTest is Test {
@@ -160,5 +161,58 @@ contract DigitsClassifierConsumerTest is Test {
         for (uint256 i; i < 40; ++i) {
             assertEq(PackedInt8.at(words, i), values[i]);
         }
+    }
+}
+
+/// @notice End to end: a real proof is submitted to the hub, then the consumer classifies the same input.
+contract DigitsClassifierConsumerFixtureTest is SliceMlpFixture {
+    DigitsClassifierConsumer internal consumer;
+
+    function setUp() public {
+        _setUpSlice();
+        consumer = new DigitsClassifierConsumer(hub, sliceModelId, SLICE_CLASSES);
+    }
+
+    /// @dev Reference decoding of the fixture's logits, byte by byte from the big-endian word.
+    function _expectedLabel() internal view returns (uint8 best) {
+        bytes32 word = bytes32(fxOutput[0]);
+        int256 bestValue = type(int256).min;
+        for (uint256 i; i < SLICE_CLASSES; ++i) {
+            int256 value = int256(uint256(uint8(word[31 - i]))) - 128;
+            if (value > bestValue) {
+                bestValue = value;
+                // i < SLICE_CLASSES = 10, so it fits uint8.
+                // forge-lint: disable-next-line(unsafe-typecast)
+                best = uint8(i);
+            }
+        }
+    }
+
+    function test_Classify_AfterRealProof() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                DigitsClassifierConsumer.ConsumerOutputNotVerified.selector, keccak256(abi.encodePacked(fxInput))
+            )
+        );
+        consumer.classify(fxInput);
+
+        _submitFixture(fxProver);
+
+        uint8 expected = _expectedLabel();
+        assertEq(consumer.predictedClass(fxInput), expected);
+        vm.expectEmit(true, false, false, true, address(consumer));
+        emit DigitsClassifierConsumer.Classified(keccak256(abi.encodePacked(fxInput)), expected);
+        assertEq(consumer.classify(fxInput), expected);
+        assertEq(consumer.lastLabel(), expected);
+    }
+
+    /// @dev The label also equals the argmax of the fixture's unpacked logits as written by Rust.
+    function test_Classify_MatchesRustLogits() public {
+        _submitFixture(fxProver);
+        uint256 best;
+        for (uint256 i = 1; i < fxOutputValues.length; ++i) {
+            if (fxOutputValues[i] > fxOutputValues[best]) best = i;
+        }
+        assertEq(consumer.classify(fxInput), best);
     }
 }

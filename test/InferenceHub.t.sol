@@ -11,8 +11,10 @@ import {IInferenceHub} from "../contracts/interfaces/IInferenceHub.sol";
 import {IModelRegistry} from "../contracts/interfaces/IModelRegistry.sol";
 import {IVerifiedOutputs} from "../contracts/interfaces/IVerifiedOutputs.sol";
 import {HubTestBase} from "./utils/HubTestBase.sol";
+import {PackedInt8} from "../contracts/libraries/PackedInt8.sol";
 import {MockGroth16Verifier} from "./utils/MockGroth16Verifier.sol";
 import {ReentrantToken} from "./utils/ReentrantToken.sol";
+import {SliceMlpFixture} from "./utils/SliceMlpFixture.sol";
 
 /// @notice Hub logic (lengths, staking, replay, rewards) against a settable test verifier.
 /// @dev Proof soundness (valid proof, wrong prover, tampered words, field checks) is in InferenceHubProofTest,
@@ -385,5 +387,180 @@ contract InferenceHubTest is HubTestBase {
         vm.prank(alice);
         hub.acceptOwnership();
         assertEq(hub.owner(), alice);
+    }
+}
+
+/// @notice Proof soundness through the hub, with the generated SliceMlpVerifier and a real Groth16 fixture.
+contract InferenceHubProofTest is SliceMlpFixture {
+    address internal bob = makeAddr("bob");
+
+    function setUp() public {
+        _setUpSlice();
+        _stakeFor(bob, MIN_STAKE);
+    }
+
+    function _inputHash() internal view returns (bytes32) {
+        return keccak256(abi.encodePacked(fxInput));
+    }
+
+    function _expectInvalidProof(uint256[] memory input) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceHub.InferenceHubInvalidProof.selector, sliceModelId, keccak256(abi.encodePacked(input))
+            )
+        );
+    }
+
+    function test_Fixture_IsConsistentAndVerifiesDirectly() public view {
+        assertEq(fxInput.length, 3);
+        assertEq(fxOutput.length, 1);
+        assertEq(fxProver, 0x70997970C51812dc3A010C7d01b50e0d17dc79C8);
+        assertEq(sliceVerifier.publicInputCount(), 5);
+        assertEq(fxPublicInputs.length, 5);
+        for (uint256 i; i < 3; ++i) {
+            assertEq(fxPublicInputs[i], fxInput[i]);
+        }
+        assertEq(fxPublicInputs[3], fxOutput[0]);
+        assertEq(fxPublicInputs[4], uint256(uint160(fxProver)));
+        assertTrue(sliceVerifier.verifyProof(fxProof, fxPublicInputs));
+    }
+
+    /// @dev The Rust packer and the Solidity decoder agree: the fixture's words decode to its int8 values.
+    function test_Fixture_PackingMatchesRust() public view {
+        assertEq(fxInputValues.length, 64);
+        assertEq(fxOutputValues.length, SLICE_CLASSES);
+        for (uint256 i; i < fxInputValues.length; ++i) {
+            assertEq(PackedInt8.at(fxInput, i), fxInputValues[i], "input value");
+        }
+        for (uint256 i; i < fxOutputValues.length; ++i) {
+            assertEq(PackedInt8.at(fxOutput, i), fxOutputValues[i], "output value");
+        }
+        // Bytes past the last value are zero (64 = 2 * 31 + 2 values; 10 output values).
+        assertEq(fxInput[2] >> 16, 0);
+        assertEq(fxOutput[0] >> (8 * SLICE_CLASSES), 0);
+    }
+
+    function test_Registry_StoresFixtureCommitment() public view {
+        assertEq(registry.getModel(sliceModelId).commitment, fxCommitment);
+    }
+
+    function test_Submit_ValidProof_RecordsAndPays() public {
+        bytes32 id = _statementId(sliceModelId, fxInput);
+        vm.expectEmit(true, true, true, true, address(hub));
+        emit IVerifiedOutputs.OutputVerified(sliceModelId, _inputHash(), fxProver, fxOutput);
+        vm.expectEmit(true, true, false, true, address(hub));
+        emit IInferenceHub.RewardCredited(fxProver, id, REWARD);
+        assertEq(_submitFixture(fxProver), id);
+
+        (bool verified, uint256[] memory output) = hub.verifiedOutput(sliceModelId, _inputHash());
+        assertTrue(verified);
+        assertEq(output, fxOutput);
+        assertEq(hub.proverOf(sliceModelId, _inputHash()), fxProver);
+        assertEq(hub.rewardOf(fxProver), REWARD);
+
+        vm.prank(fxProver);
+        assertEq(hub.claim(), REWARD);
+        assertEq(token.balanceOf(fxProver), REWARD);
+    }
+
+    function test_RevertWhen_Submit_ReplayedStatement() public {
+        _submitFixture(fxProver);
+        bytes32 id = _statementId(sliceModelId, fxInput);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceHub.InferenceHubAlreadyVerified.selector, id));
+        _submitFixture(fxProver);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceHub.InferenceHubAlreadyVerified.selector, id));
+        _submitFixture(bob);
+        assertEq(hub.rewardOf(fxProver), REWARD, "paid once");
+        assertEq(hub.unallocatedRewards(), 1_000e18 - REWARD);
+    }
+
+    /// @dev A proof copied from the mempool by another staked account verifies for nobody but the bound prover.
+    function test_RevertWhen_Submit_ValidProofFromOtherProver() public {
+        _expectInvalidProof(fxInput);
+        _submitFixture(bob);
+        assertEq(hub.rewardOf(bob), 0);
+        assertEq(hub.rewardOf(fxProver), 0);
+        (bool verified,) = hub.verifiedOutput(sliceModelId, _inputHash());
+        assertFalse(verified);
+        assertEq(hub.unallocatedRewards(), 1_000e18);
+    }
+
+    function test_RevertWhen_Submit_TamperedOutput() public {
+        uint256[] memory output = fxOutput;
+        output[0] = (output[0] + 1) % R;
+        _expectInvalidProof(fxInput);
+        vm.prank(fxProver);
+        hub.submit(sliceModelId, fxInput, output, fxProof);
+    }
+
+    function test_RevertWhen_Submit_TamperedInputWord() public {
+        for (uint256 i; i < fxInput.length; ++i) {
+            uint256[] memory input = fxInput;
+            input[i] = (input[i] + 1) % R;
+            _expectInvalidProof(input);
+            vm.prank(fxProver);
+            hub.submit(sliceModelId, input, fxOutput, fxProof);
+        }
+    }
+
+    /// @dev A flipped coordinate leaves the curve, the pairing precompile fails and the verifier returns false.
+    ///      A failing precompile consumes all gas forwarded to it, so each attempt runs with a bounded gas limit.
+    function test_RevertWhen_Submit_TamperedProofCoordinate() public {
+        for (uint256 i; i < 8; ++i) {
+            uint256[8] memory proof = fxProof;
+            proof[i] = proof[i] ^ 1;
+            _expectInvalidProof(fxInput);
+            vm.prank(fxProver);
+            hub.submit{gas: 3_000_000}(sliceModelId, fxInput, fxOutput, proof);
+        }
+    }
+
+    /// @dev input[0] + r is the same field element: without the on-chain range check it would alias the input.
+    function test_RevertWhen_Submit_InputWordNotInField() public {
+        uint256[] memory input = fxInput;
+        input[0] += R;
+        vm.expectRevert(abi.encodeWithSelector(IGroth16Verifier.Groth16VerifierPublicInputNotInField.selector, 0));
+        vm.prank(fxProver);
+        hub.submit(sliceModelId, input, fxOutput, fxProof);
+    }
+
+    function test_RevertWhen_Submit_OutputWordNotInField() public {
+        uint256[] memory output = fxOutput;
+        output[0] += R;
+        vm.expectRevert(abi.encodeWithSelector(IGroth16Verifier.Groth16VerifierPublicInputNotInField.selector, 3));
+        vm.prank(fxProver);
+        hub.submit(sliceModelId, fxInput, output, fxProof);
+    }
+
+    /// @dev Each proof coordinate + q is the same base-field element: the verifier must reject it, not reduce it.
+    function test_RevertWhen_Submit_ProofCoordinateNotInField() public {
+        for (uint256 i; i < 8; ++i) {
+            uint256[8] memory proof = fxProof;
+            proof[i] += Q;
+            vm.expectRevert(
+                abi.encodeWithSelector(IGroth16Verifier.Groth16VerifierProofCoordinateNotInField.selector, i)
+            );
+            vm.prank(fxProver);
+            hub.submit(sliceModelId, fxInput, fxOutput, proof);
+        }
+    }
+
+    function test_RevertWhen_Submit_UnknownModel() public {
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryUnknownModel.selector, sliceModelId + 1));
+        vm.prank(fxProver);
+        hub.submit(sliceModelId + 1, fxInput, fxOutput, fxProof);
+    }
+
+    function test_RevertWhen_Submit_ProverNotStaked() public {
+        vm.prank(fxProver);
+        staking.requestUnstake(MIN_STAKE);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceHub.InferenceHubNotStaked.selector, fxProver, 0, MIN_STAKE));
+        _submitFixture(fxProver);
+    }
+
+    function test_RevertWhen_Submit_ModelDeprecated() public {
+        registry.deprecateModel(sliceModelId); // this test contract registered it
+        vm.expectRevert(abi.encodeWithSelector(IInferenceHub.InferenceHubModelInactive.selector, sliceModelId));
+        _submitFixture(fxProver);
     }
 }

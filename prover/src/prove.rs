@@ -5,7 +5,7 @@ use ark_groth16::{Groth16, Proof, VerifyingKey};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use ark_snark::SNARK;
 use mlproof_circuits::{InferenceCircuit, QuantModel, Statement};
-use rand::RngCore;
+use rand::{CryptoRng, RngCore};
 
 use crate::{
     error::{ProverError, Result},
@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// A proof together with the statement it proves.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct InferenceProof {
     /// The Groth16 proof.
     pub proof: Proof<Bn254>,
@@ -33,7 +33,7 @@ pub fn check_satisfied(model: &QuantModel, statement: Statement) -> Result<()> {
 }
 
 /// Proves `model(input)` for `prover`, computing the output with the native engine.
-pub fn prove_inference<R: RngCore>(
+pub fn prove_inference<R: RngCore + CryptoRng>(
     keys: &Keys,
     model: &QuantModel,
     input: &[i8],

@@ -15,7 +15,7 @@ pub const DEV_SETUP_WARNING: &str =
     "development setup derived from a public seed: NOT FOR PRODUCTION (anyone knowing the seed can forge proofs)";
 
 /// A proving key and its verifying key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Keys {
     /// Groth16 proving key.
     pub pk: ProvingKey<Bn254>,

@@ -15,6 +15,8 @@ abstract contract HubTestBase is Test {
     uint256 internal constant REWARD = 10e18;
     /// @dev BN254 scalar field modulus r.
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @dev BN254 base field modulus q.
+    uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
     MlproofToken internal token;
     ModelRegistry internal registry;

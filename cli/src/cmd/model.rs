@@ -1,0 +1,77 @@
+//! `mlproof model`: write and inspect model files.
+
+use std::path::PathBuf;
+
+use eyre::{Context, Result};
+use mlproof_circuits::{inference::public_input_count, model::Layer, slice::slice_model};
+use mlproof_prover::commitment::model_commitment;
+
+use crate::common::{load_model, print_json};
+
+/// Arguments of `mlproof model`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Write the deterministic slice model (64 → 16 → 10 int8 MLP).
+    Slice {
+        /// Output model file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Validate a model file and print its layers, MACs and commitment.
+    Inspect {
+        /// Model file.
+        #[arg(long)]
+        model: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Args {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        match self.action {
+            Action::Slice { out } => {
+                let model = slice_model()?;
+                std::fs::write(&out, model.to_canonical_json() + "\n")
+                    .wrap_err_with(|| format!("cannot write {}", out.display()))?;
+                println!("wrote {} (commitment {})", out.display(), model_commitment(&model));
+            }
+            Action::Inspect { model, json } => {
+                let m = load_model(&model)?;
+                let layers: Vec<String> = m
+                    .layers
+                    .iter()
+                    .map(|l| match l {
+                        Layer::Dense(d) => format!(
+                            "dense {}x{} requant m={} s={} {:?}",
+                            d.in_features, d.out_features, d.requant.multiplier, d.requant.shift, d.activation
+                        ),
+                    })
+                    .collect();
+                if json {
+                    print_json(&serde_json::json!({
+                        "name": m.name, "input_len": m.input_len, "output_len": m.output_len(),
+                        "macs": m.macs(), "layers": layers, "public_inputs": public_input_count(&m),
+                        "commitment": model_commitment(&m).to_string(),
+                    }));
+                } else {
+                    println!("{}: {} inputs -> {} outputs, {} MACs", m.name, m.input_len, m.output_len(), m.macs());
+                    for (i, l) in layers.iter().enumerate() {
+                        println!("  layer {i}: {l}");
+                    }
+                    println!("  public inputs: {}", public_input_count(&m));
+                    println!("  commitment: {}", model_commitment(&m));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! Helpers shared by subcommands: loading models and keys, progress, output.
+
+use std::{path::Path, time::Duration};
+
+use eyre::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use mlproof_circuits::QuantModel;
+use mlproof_prover::{dev_setup, setup::DEV_SETUP_WARNING, Keys};
+
+/// Sets up logging once, for the whole binary.
+pub fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Reads and validates a model file.
+pub fn load_model(path: &Path) -> Result<QuantModel> {
+    let json = std::fs::read_to_string(path).wrap_err_with(|| format!("cannot read model file {}", path.display()))?;
+    QuantModel::from_json(&json).wrap_err_with(|| format!("invalid model file {}", path.display()))
+}
+
+/// A spinner on stderr (hidden when stderr is not a terminal or `quiet` is set).
+pub fn spinner(msg: &str, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"));
+    pb.set_message(msg.to_owned());
+    pb.enable_steady_tick(Duration::from_millis(100));
+    pb
+}
+
+/// Where keys come from: a proving-key file or a development seed.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeySource {
+    /// Proving key written by `mlproof setup`.
+    #[arg(long, conflicts_with = "dev_seed")]
+    pub pk: Option<std::path::PathBuf>,
+    /// Derive development keys from this seed instead (NOT FOR PRODUCTION).
+    #[arg(long)]
+    pub dev_seed: Option<u64>,
+}
+
+impl KeySource {
+    /// Loads or derives the keys.
+    pub fn keys(&self, model: &QuantModel, quiet: bool) -> Result<Keys> {
+        match (&self.pk, self.dev_seed) {
+            (Some(path), _) => {
+                let keys = Keys::load(path).wrap_err("cannot load proving key")?;
+                let expected = mlproof_circuits::inference::public_input_count(model) + 1;
+                eyre::ensure!(
+                    keys.vk.gamma_abc_g1.len() == expected,
+                    "proving key {} is for a circuit with {} public inputs, but model {} has {}: wrong key for this model",
+                    path.display(),
+                    keys.vk.gamma_abc_g1.len() - 1,
+                    model.name,
+                    expected - 1
+                );
+                Ok(keys)
+            }
+            (None, Some(seed)) => {
+                if !quiet {
+                    eprintln!("warning: {DEV_SETUP_WARNING}");
+                }
+                let pb = spinner("Groth16 setup", quiet);
+                let keys = dev_setup(model, seed)?;
+                pb.finish_and_clear();
+                Ok(keys)
+            }
+            (None, None) => eyre::bail!("pass --pk FILE (from `mlproof setup`) or --dev-seed N"),
+        }
+    }
+}
+
+/// Parses a 0x-prefixed 20-byte address.
+pub fn parse_address(s: &str) -> Result<alloy::primitives::Address> {
+    s.parse().wrap_err_with(|| format!("{s:?} is not a 20-byte hex address"))
+}
+
+/// Prints a JSON value as one line.
+pub fn print_json(v: &serde_json::Value) {
+    println!("{v}");
+}

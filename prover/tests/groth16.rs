@@ -1,0 +1,104 @@
+//! Groth16 round trips, tampering, and the EVM encoding.
+
+use alloy::primitives::U256;
+use ark_bn254::Fr;
+use mlproof_circuits::slice::{sample_input, slice_model};
+use mlproof_prover::{
+    dev_setup,
+    evm::{base_modulus, is_canonical_scalar, scalar_modulus},
+    prove::check_satisfied,
+    prove_inference, verify_inference, ProofFile, ProverError,
+};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+const PROVER: [u8; 20] = [0x11; 20];
+
+#[test]
+fn proof_verifies_and_tampered_statements_do_not() {
+    let model = slice_model().unwrap();
+    let keys = dev_setup(&model, 1).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let input = sample_input(3, model.input_len);
+    let proof = prove_inference(&keys, &model, &input, PROVER, &mut rng).unwrap();
+    verify_inference(&keys.vk, &proof).unwrap();
+
+    let mut other_prover = proof.clone();
+    other_prover.statement.prover = [0x22; 20];
+    assert!(matches!(verify_inference(&keys.vk, &other_prover), Err(ProverError::InvalidProof)));
+
+    let mut other_output = proof.clone();
+    other_output.statement.output[0] = other_output.statement.output[0].wrapping_add(1);
+    assert!(matches!(verify_inference(&keys.vk, &other_output), Err(ProverError::InvalidProof)));
+
+    let mut other_input = proof.clone();
+    other_input.statement.input[10] = other_input.statement.input[10].wrapping_sub(1);
+    assert!(matches!(verify_inference(&keys.vk, &other_input), Err(ProverError::InvalidProof)));
+}
+
+#[test]
+fn false_statement_is_named_before_proving() {
+    let model = slice_model().unwrap();
+    let input = sample_input(3, model.input_len);
+    let (_, mut st) = mlproof_circuits::InferenceCircuit::new(&model, &input, PROVER).unwrap();
+    check_satisfied(&model, st.clone()).unwrap();
+    st.output[2] = st.output[2].wrapping_add(3);
+    assert!(matches!(check_satisfied(&model, st), Err(ProverError::Unsatisfied(_))));
+}
+
+#[test]
+fn wrong_key_does_not_verify() {
+    let model = slice_model().unwrap();
+    let keys = dev_setup(&model, 1).unwrap();
+    let other = dev_setup(&model, 2).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let proof = prove_inference(&keys, &model, &sample_input(1, 64), PROVER, &mut rng).unwrap();
+    assert!(matches!(verify_inference(&other.vk, &proof), Err(ProverError::InvalidProof)));
+}
+
+#[test]
+fn dev_setup_is_deterministic_and_keys_roundtrip() {
+    let model = slice_model().unwrap();
+    let a = dev_setup(&model, 5).unwrap();
+    let b = dev_setup(&model, 5).unwrap();
+    assert_eq!(a.vk, b.vk);
+    let bytes = a.to_bytes().unwrap();
+    let back = mlproof_prover::Keys::from_bytes(&bytes).unwrap();
+    assert_eq!(back.vk, a.vk);
+    assert!(mlproof_prover::Keys::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+}
+
+#[test]
+fn proof_file_roundtrips_and_rejects_corruption() {
+    let model = slice_model().unwrap();
+    let keys = dev_setup(&model, 1).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    let proof = prove_inference(&keys, &model, &sample_input(8, 64), PROVER, &mut rng).unwrap();
+    let file = ProofFile::new(&model, &proof);
+    let json = serde_json::to_string_pretty(&file).unwrap();
+    let back: ProofFile = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, file);
+    let decoded = back.to_inference_proof().unwrap();
+    assert_eq!(decoded, proof);
+    verify_inference(&keys.vk, &decoded).unwrap();
+
+    // Public inputs are canonical scalars and coordinates canonical base-field elements.
+    let evm = file.to_evm().unwrap();
+    assert!(evm.public_inputs().iter().all(|v| is_canonical_scalar(*v)));
+    assert!(evm.proof.iter().all(|v| *v < base_modulus()));
+    assert_eq!(evm.public_inputs().len(), 5);
+
+    // A coordinate moved off the curve is rejected with a clear error.
+    let mut bad = file.clone();
+    bad.proof[0].0 += U256::from(1);
+    assert!(matches!(bad.to_inference_proof(), Err(ProverError::ProofFile(m)) if m.contains("proof A")));
+    // A coordinate >= q is rejected.
+    let mut bad = file.clone();
+    bad.proof[7].0 = base_modulus();
+    assert!(matches!(bad.to_inference_proof(), Err(ProverError::ProofFile(m)) if m.contains("modulus")));
+    // Words that disagree with the values are rejected.
+    let mut bad = file.clone();
+    bad.output_values[0] = bad.output_values[0].wrapping_add(1);
+    assert!(matches!(bad.to_evm(), Err(ProverError::ProofFile(_))));
+    let _ = (scalar_modulus(), Fr::from(0u8));
+}

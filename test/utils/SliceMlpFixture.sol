@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {SliceMlpVerifier} from "../../contracts/generated/SliceMlpVerifier.sol";
+import {HubTestBase} from "./HubTestBase.sol";
+
+/// @notice Loads the real slice-mlp proof fixture (written by the Rust prover) and deploys the generated verifier.
+/// @dev Fixture: test/fixtures/slice_mlp_proof.json, keys proof (8), input (3), output (1), prover, publicInputs (5),
+///      plus modelCommitment and the unpacked inputValues (64) / outputValues (10) used to cross-check packing.
+abstract contract SliceMlpFixture is HubTestBase {
+    string internal constant FIXTURE = "test/fixtures/slice_mlp_proof.json";
+    /// @dev The slice model has 10 logits (64 -> 16 -> 10), packed in one output word.
+    uint8 internal constant SLICE_CLASSES = 10;
+
+    SliceMlpVerifier internal sliceVerifier;
+    uint256 internal sliceModelId;
+
+    uint256[8] internal fxProof;
+    uint256[] internal fxInput;
+    uint256[] internal fxOutput;
+    address internal fxProver;
+    uint256[] internal fxPublicInputs;
+    bytes32 internal fxCommitment;
+    int256[] internal fxInputValues;
+    int256[] internal fxOutputValues;
+
+    function _loadFixture() internal {
+        string memory json = vm.readFile(FIXTURE);
+        uint256[] memory p = vm.parseJsonUintArray(json, ".proof");
+        assertEq(p.length, 8, "fixture proof length");
+        for (uint256 i; i < 8; ++i) {
+            fxProof[i] = p[i];
+        }
+        fxInput = vm.parseJsonUintArray(json, ".input");
+        fxOutput = vm.parseJsonUintArray(json, ".output");
+        fxProver = vm.parseJsonAddress(json, ".prover");
+        fxPublicInputs = vm.parseJsonUintArray(json, ".publicInputs");
+        fxCommitment = vm.parseJsonBytes32(json, ".modelCommitment");
+        fxInputValues = vm.parseJsonIntArray(json, ".inputValues");
+        fxOutputValues = vm.parseJsonIntArray(json, ".outputValues");
+    }
+
+    /// @dev Deploys the core, the generated verifier, registers the slice model, stakes the fixture prover.
+    function _setUpSlice() internal {
+        _deployCore();
+        _loadFixture();
+        sliceVerifier = new SliceMlpVerifier();
+        sliceModelId = registry.registerModel(address(sliceVerifier), fxCommitment, 3, 1);
+        _stakeFor(fxProver, MIN_STAKE);
+        _fundPool(1_000e18);
+    }
+
+    function _submitFixture(address sender) internal returns (bytes32) {
+        vm.prank(sender);
+        return hub.submit(sliceModelId, fxInput, fxOutput, fxProof);
+    }
+}
