@@ -19,7 +19,7 @@ import {IVerifiedOutputs} from "./interfaces/IVerifiedOutputs.sol";
 ///      bound in it. Replay is keyed on the statement `(modelId, inputHash)`, never on proof bytes. `submit` moves
 ///      no tokens; the verifier is called through STATICCALL (`verifyProof` is `view`), so it cannot re-enter
 ///      with state changes. Accounting uses internal totals, never `balanceOf(this)`.
-contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard {
+contract InferenceHub is IInferenceHub, IVerifiedOutputs, Ownable2Step, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     /// @notice Upper bound for `rewardPerProof`.

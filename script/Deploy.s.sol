@@ -59,7 +59,7 @@ contract Deploy is Script {
         returns (Deployment memory d)
     {
         d.token = new MlproofToken(owner);
-        d.registry = new ModelRegistry();
+        d.registry = new ModelRegistry(owner);
         d.staking = new Staking(IERC20(address(d.token)), minStake, unbondingDelay, owner);
         d.hub = new InferenceHub(d.registry, d.staking, IERC20(address(d.token)), rewardPerProof, owner);
     }

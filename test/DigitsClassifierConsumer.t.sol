@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IClassifierConsumer} from "../contracts/interfaces/IClassifierConsumer.sol";
 import {Test} from "forge-std/Test.sol";
 import {DigitsClassifierConsumer} from "../contracts/examples/DigitsClassifierConsumer.sol";
 import {IVerifiedOutputs} from "../contracts/interfaces/IVerifiedOutputs.sol";
@@ -46,7 +47,7 @@ contract DigitsClassifierConsumerTest is Test {
     }
 
     function test_RevertWhen_Constructor_ZeroClasses() public {
-        vm.expectRevert(abi.encodeWithSelector(DigitsClassifierConsumer.ConsumerInvalidNumClasses.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IClassifierConsumer.ConsumerInvalidNumClasses.selector, 0));
         new DigitsClassifierConsumer(outputs, MODEL_ID, 0);
     }
 
@@ -56,7 +57,7 @@ contract DigitsClassifierConsumerTest is Test {
         bytes32 inputHash = _setOutput(input, _one(0x89888786858483828180));
 
         vm.expectEmit(true, false, false, true, address(consumer));
-        emit DigitsClassifierConsumer.Classified(inputHash, 9);
+        emit IClassifierConsumer.Classified(inputHash, 9);
         assertEq(consumer.classify(input), 9);
         assertEq(consumer.lastLabel(), 9);
         assertEq(consumer.predictedClass(input), 9);
@@ -114,7 +115,7 @@ contract DigitsClassifierConsumerTest is Test {
         uint256[] memory input = _input(8);
         vm.expectRevert(
             abi.encodeWithSelector(
-                DigitsClassifierConsumer.ConsumerOutputNotVerified.selector, keccak256(abi.encodePacked(input))
+                IClassifierConsumer.ConsumerOutputNotVerified.selector, keccak256(abi.encodePacked(input))
             )
         );
         consumer.classify(input);
@@ -124,7 +125,7 @@ contract DigitsClassifierConsumerTest is Test {
         uint256[] memory input = _input(9);
         vm.expectRevert(
             abi.encodeWithSelector(
-                DigitsClassifierConsumer.ConsumerOutputNotVerified.selector, keccak256(abi.encodePacked(input))
+                IClassifierConsumer.ConsumerOutputNotVerified.selector, keccak256(abi.encodePacked(input))
             )
         );
         consumer.predictedClass(input);
@@ -134,7 +135,7 @@ contract DigitsClassifierConsumerTest is Test {
         uint256[] memory input = _input(10);
         bytes32 inputHash = keccak256(abi.encodePacked(input));
         outputs.set(MODEL_ID + 1, inputHash, _one(0x89));
-        vm.expectRevert(abi.encodeWithSelector(DigitsClassifierConsumer.ConsumerOutputNotVerified.selector, inputHash));
+        vm.expectRevert(abi.encodeWithSelector(IClassifierConsumer.ConsumerOutputNotVerified.selector, inputHash));
         consumer.classify(input);
     }
 
@@ -191,7 +192,7 @@ contract DigitsClassifierConsumerFixtureTest is SliceMlpFixture {
     function test_Classify_AfterRealProof() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                DigitsClassifierConsumer.ConsumerOutputNotVerified.selector, keccak256(abi.encodePacked(fxInput))
+                IClassifierConsumer.ConsumerOutputNotVerified.selector, keccak256(abi.encodePacked(fxInput))
             )
         );
         consumer.classify(fxInput);
@@ -201,7 +202,7 @@ contract DigitsClassifierConsumerFixtureTest is SliceMlpFixture {
         uint8 expected = _expectedLabel();
         assertEq(consumer.predictedClass(fxInput), expected);
         vm.expectEmit(true, false, false, true, address(consumer));
-        emit DigitsClassifierConsumer.Classified(keccak256(abi.encodePacked(fxInput)), expected);
+        emit IClassifierConsumer.Classified(keccak256(abi.encodePacked(fxInput)), expected);
         assertEq(consumer.classify(fxInput), expected);
         assertEq(consumer.lastLabel(), expected);
     }

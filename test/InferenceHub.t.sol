@@ -22,7 +22,6 @@ import {SliceMlpFixture} from "./utils/SliceMlpFixture.sol";
 contract InferenceHubTest is HubTestBase {
     MockGroth16Verifier internal verifier;
     uint256 internal modelId;
-    address internal modelOwner = makeAddr("modelOwner");
     address internal alice = makeAddr("alice");
     address internal bob = makeAddr("bob");
     uint256[8] internal proof;
@@ -30,7 +29,7 @@ contract InferenceHubTest is HubTestBase {
     function setUp() public {
         _deployCore();
         verifier = new MockGroth16Verifier(5);
-        vm.prank(modelOwner);
+        // Registration is restricted to the registry owner (this contract, see HubTestBase).
         modelId = registry.registerModel(address(verifier), keccak256("model"), 3, 1);
         _stakeFor(alice, MIN_STAKE);
         _stakeFor(bob, MIN_STAKE);
@@ -180,7 +179,6 @@ contract InferenceHubTest is HubTestBase {
     }
 
     function test_RevertWhen_Submit_ModelInactive() public {
-        vm.prank(modelOwner);
         registry.deprecateModel(modelId);
         vm.expectRevert(abi.encodeWithSelector(IInferenceHub.InferenceHubModelInactive.selector, modelId));
         _submitAs(alice, _words(1, 2, 3), _words(4));
@@ -251,7 +249,6 @@ contract InferenceHubTest is HubTestBase {
     }
 
     function test_Submit_SameInputDifferentModelIsSeparateStatement() public {
-        vm.prank(modelOwner);
         uint256 other = registry.registerModel(address(verifier), keccak256("other"), 3, 1);
         _submitAs(alice, _words(1, 2, 3), _words(4));
         vm.prank(alice);
@@ -260,6 +257,32 @@ contract InferenceHubTest is HubTestBase {
         (, uint256[] memory out2) = hub.verifiedOutput(other, keccak256(abi.encodePacked(_words(1, 2, 3))));
         assertEq(out1[0], 4);
         assertEq(out2[0], 5);
+    }
+
+    // ---------------------------------------------------------------- model registration
+
+    /// @dev Every registered model earns from the shared pool, so a stranger (even a staked prover) must not be able
+    ///      to register an always-true verifier and point the hub at it to drain the pool.
+    function test_RevertWhen_StrangerRegistersAlwaysTrueVerifier() public {
+        address mallory = makeAddr("mallory");
+        _stakeFor(mallory, MIN_STAKE);
+        MockGroth16Verifier alwaysTrue = new MockGroth16Verifier(5); // accepts every proof by default
+        uint256 countBefore = registry.modelCount();
+        uint256 poolBefore = hub.unallocatedRewards();
+
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, mallory));
+        vm.prank(mallory);
+        registry.registerModel(address(alwaysTrue), keccak256("evil"), 3, 1);
+        assertEq(registry.modelCount(), countBefore, "nothing registered");
+
+        // The id the model would have received does not exist, so the hub rejects submissions to it.
+        uint256 wouldBeId = countBefore + 1;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryUnknownModel.selector, wouldBeId));
+        vm.prank(mallory);
+        hub.submit(wouldBeId, _words(1, 2, 3), _words(4), proof);
+
+        assertEq(hub.rewardOf(mallory), 0);
+        assertEq(hub.unallocatedRewards(), poolBefore, "pool untouched");
     }
 
     // ---------------------------------------------------------------- claim
@@ -333,9 +356,7 @@ contract InferenceHubTest is HubTestBase {
 
     function test_RevertWhen_FundRewards_NoAllowance() public {
         token.mint(funder, 1e18);
-        vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(hub), 0, 1e18)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(hub), 0, 1e18));
         vm.prank(funder);
         hub.fundRewards(1e18);
     }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ModelRegistry} from "../contracts/ModelRegistry.sol";
 import {IModelRegistry} from "../contracts/interfaces/IModelRegistry.sol";
 import {MockGroth16Verifier} from "./utils/MockGroth16Verifier.sol";
@@ -15,14 +16,48 @@ contract ModelRegistryTest is Test {
     bytes32 internal constant COMMITMENT = keccak256("model file");
 
     function setUp() public {
-        registry = new ModelRegistry();
+        registry = new ModelRegistry(address(this));
         verifier = new MockGroth16Verifier(5);
     }
 
+    /// @dev Registers the default model as the registry owner (this contract), which becomes the model owner.
     function _register() internal returns (uint256) {
-        vm.prank(alice);
         return registry.registerModel(address(verifier), COMMITMENT, 3, 1);
     }
+
+    /// @dev Starts a two-step transfer of registry ownership to `newOwner` and accepts it.
+    function _transferRegistryOwnership(address newOwner) internal {
+        registry.transferOwnership(newOwner);
+        vm.prank(newOwner);
+        registry.acceptOwnership();
+        assertEq(registry.owner(), newOwner);
+    }
+
+    // ---------------------------------------------------------------- constructor and ownership
+
+    function test_Constructor_SetsOwner() public {
+        assertEq(registry.owner(), address(this));
+        assertEq(registry.pendingOwner(), address(0));
+        ModelRegistry other = new ModelRegistry(alice);
+        assertEq(other.owner(), alice);
+    }
+
+    function test_RevertWhen_Constructor_ZeroOwner() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableInvalidOwner.selector, address(0)));
+        new ModelRegistry(address(0));
+    }
+
+    function test_TransferOwnership_TwoStep() public {
+        registry.transferOwnership(bob);
+        assertEq(registry.owner(), address(this), "owner unchanged until accepted");
+        assertEq(registry.pendingOwner(), bob);
+        vm.prank(bob);
+        registry.acceptOwnership();
+        assertEq(registry.owner(), bob);
+        assertEq(registry.pendingOwner(), address(0));
+    }
+
+    // ---------------------------------------------------------------- registerModel
 
     function test_RegisterModel_StoresModelAndEmits() public {
         vm.expectEmit(true, true, false, true, address(registry));
@@ -36,17 +71,50 @@ contract ModelRegistryTest is Test {
         assertEq(m.commitment, COMMITMENT);
         assertEq(m.inputWords, 3);
         assertEq(m.outputWords, 1);
-        assertEq(m.owner, alice);
+        assertEq(m.owner, address(this), "registry owner becomes model owner");
         assertTrue(m.active);
     }
 
     function test_RegisterModel_IdsIncrementFromOne() public {
         assertEq(registry.modelCount(), 0);
         assertEq(_register(), 1);
-        vm.prank(bob);
         assertEq(registry.registerModel(address(verifier), COMMITMENT, 2, 2), 2);
         assertEq(registry.modelCount(), 2);
-        assertEq(registry.getModel(2).owner, bob);
+        assertEq(registry.getModel(2).owner, address(this));
+    }
+
+    function test_RevertWhen_RegisterModel_NotRegistryOwner() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, bob));
+        vm.prank(bob);
+        registry.registerModel(address(verifier), COMMITMENT, 3, 1);
+        assertEq(registry.modelCount(), 0);
+    }
+
+    /// @dev Access control is checked first: any non-owner gets OwnableUnauthorizedAccount, even with a valid layout.
+    function testFuzz_RevertWhen_RegisterModel_NotRegistryOwner(address caller) public {
+        vm.assume(caller != address(this));
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, caller));
+        vm.prank(caller);
+        registry.registerModel(address(verifier), COMMITMENT, 3, 1);
+        assertEq(registry.modelCount(), 0);
+    }
+
+    function test_RevertWhen_RegisterModel_PendingOwnerBeforeAccepting() public {
+        registry.transferOwnership(bob);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, bob));
+        vm.prank(bob);
+        registry.registerModel(address(verifier), COMMITMENT, 3, 1);
+    }
+
+    function test_RegisterModel_FollowsOwnershipTransfer() public {
+        _transferRegistryOwnership(bob);
+
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(this)));
+        registry.registerModel(address(verifier), COMMITMENT, 3, 1);
+
+        vm.prank(bob);
+        uint256 id = registry.registerModel(address(verifier), COMMITMENT, 3, 1);
+        assertEq(registry.getModel(id).owner, bob);
     }
 
     function testFuzz_RegisterModel_AcceptsMatchingLayout(uint32 inputWords, uint32 outputWords) public {
@@ -94,11 +162,37 @@ contract ModelRegistryTest is Test {
         registry.registerModel(address(v), COMMITMENT, inputWords, outputWords);
     }
 
+    // ---------------------------------------------------------------- deprecateModel
+
     function test_DeprecateModel_SetsInactiveAndEmits() public {
         uint256 id = _register();
         vm.expectEmit(true, false, false, true, address(registry));
         emit IModelRegistry.ModelDeprecated(id);
-        vm.prank(alice);
+        registry.deprecateModel(id);
+        assertFalse(registry.getModel(id).active);
+    }
+
+    /// @dev The model owner keeps the right to deprecate its model after it stops being the registry owner.
+    function test_DeprecateModel_ByModelOwnerAfterOwnershipTransfer() public {
+        uint256 id = _register();
+        _transferRegistryOwnership(bob);
+        assertEq(registry.getModel(id).owner, address(this));
+
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IModelRegistry.ModelDeprecated(id);
+        registry.deprecateModel(id);
+        assertFalse(registry.getModel(id).active);
+    }
+
+    /// @dev The registry owner can deprecate a model it does not own (e.g. one registered by a previous owner).
+    function test_DeprecateModel_ByRegistryOwnerNotModelOwner() public {
+        uint256 id = _register();
+        _transferRegistryOwnership(bob);
+        assertTrue(registry.getModel(id).owner != bob);
+
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IModelRegistry.ModelDeprecated(id);
+        vm.prank(bob);
         registry.deprecateModel(id);
         assertFalse(registry.getModel(id).active);
     }
@@ -108,21 +202,49 @@ contract ModelRegistryTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryNotModelOwner.selector, id, bob));
         vm.prank(bob);
         registry.deprecateModel(id);
+        assertTrue(registry.getModel(id).active);
+    }
+
+    function testFuzz_RevertWhen_DeprecateModel_Stranger(address stranger) public {
+        vm.assume(stranger != address(this));
+        uint256 id = _register();
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryNotModelOwner.selector, id, stranger));
+        vm.prank(stranger);
+        registry.deprecateModel(id);
+        assertTrue(registry.getModel(id).active);
+    }
+
+    /// @dev A pending owner has no rights until it accepts.
+    function test_RevertWhen_DeprecateModel_PendingOwnerBeforeAccepting() public {
+        uint256 id = _register();
+        registry.transferOwnership(bob);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryNotModelOwner.selector, id, bob));
+        vm.prank(bob);
+        registry.deprecateModel(id);
     }
 
     function test_RevertWhen_DeprecateModel_AlreadyDeprecated() public {
         uint256 id = _register();
-        vm.startPrank(alice);
         registry.deprecateModel(id);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryAlreadyDeprecated.selector, id));
         registry.deprecateModel(id);
-        vm.stopPrank();
+    }
+
+    function test_RevertWhen_DeprecateModel_AlreadyDeprecatedByOtherParty() public {
+        uint256 id = _register();
+        _transferRegistryOwnership(bob);
+        vm.prank(bob);
+        registry.deprecateModel(id);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryAlreadyDeprecated.selector, id));
+        registry.deprecateModel(id);
     }
 
     function test_RevertWhen_DeprecateModel_UnknownModel() public {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryUnknownModel.selector, 7));
         registry.deprecateModel(7);
     }
+
+    // ---------------------------------------------------------------- getModel
 
     function test_RevertWhen_GetModel_IdZero() public {
         _register();

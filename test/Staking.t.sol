@@ -60,16 +60,12 @@ contract StakingTest is Test {
     }
 
     function test_RevertWhen_Constructor_ZeroMinStake() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(Staking.StakingParameterOutOfBounds.selector, 0, 1, type(uint256).max)
-        );
+        vm.expectRevert(abi.encodeWithSelector(Staking.StakingParameterOutOfBounds.selector, 0, 1, type(uint256).max));
         new Staking(IERC20(address(token)), 0, DELAY, owner);
     }
 
     function test_RevertWhen_Constructor_DelayTooLong() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(Staking.StakingParameterOutOfBounds.selector, 30 days + 1, 0, 30 days)
-        );
+        vm.expectRevert(abi.encodeWithSelector(Staking.StakingParameterOutOfBounds.selector, 30 days + 1, 0, 30 days));
         new Staking(IERC20(address(token)), MIN_STAKE, 30 days + 1, owner);
     }
 
@@ -123,9 +119,7 @@ contract StakingTest is Test {
     function test_RevertWhen_Stake_InsufficientBalance() public {
         address carol = makeAddr("carol");
         _fund(carol, 1e18);
-        vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, carol, 1e18, 2e18)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, carol, 1e18, 2e18));
         _stake(carol, 2e18);
     }
 
@@ -178,9 +172,7 @@ contract StakingTest is Test {
 
         // The first request's original release time is no longer enough.
         skip(DELAY - 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IStaking.StakingStillUnbonding.selector, at, uint64(block.timestamp))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IStaking.StakingStillUnbonding.selector, at, uint64(block.timestamp)));
         vm.prank(alice);
         staking.withdraw();
     }
@@ -304,9 +296,7 @@ contract StakingTest is Test {
         staking.requestUnstake(10e18);
         uint64 releaseAt = uint64(block.timestamp) + DELAY;
         skip(DELAY - 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IStaking.StakingStillUnbonding.selector, releaseAt, releaseAt - 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IStaking.StakingStillUnbonding.selector, releaseAt, releaseAt - 1));
         vm.prank(alice);
         staking.withdraw();
     }
@@ -368,9 +358,7 @@ contract StakingTest is Test {
     }
 
     function test_RevertWhen_SetMinStake_Zero() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(Staking.StakingParameterOutOfBounds.selector, 0, 1, type(uint256).max)
-        );
+        vm.expectRevert(abi.encodeWithSelector(Staking.StakingParameterOutOfBounds.selector, 0, 1, type(uint256).max));
         vm.prank(owner);
         staking.setMinStake(0);
     }

@@ -3,20 +3,13 @@ pragma solidity 0.8.30;
 
 import {IVerifiedOutputs} from "../interfaces/IVerifiedOutputs.sol";
 import {PackedInt8} from "../libraries/PackedInt8.sol";
+import {IClassifierConsumer} from "../interfaces/IClassifierConsumer.sol";
 
 /// @title DigitsClassifierConsumer
 /// @notice Example dApp: acts on a digit classification only if the model's output for that exact input was
 ///         proven on-chain. The label is the argmax of the proven int8 logits.
 /// @dev Trusts one model id in one IVerifiedOutputs source; it never reads outputs of other models.
-contract DigitsClassifierConsumer {
-    /// @notice Emitted when `classify` reads a verified output and derives `label`.
-    event Classified(bytes32 indexed inputHash, uint8 label);
-
-    /// @notice No verified output exists for this input under the consumer's model.
-    error ConsumerOutputNotVerified(bytes32 inputHash);
-    /// @notice The number of classes must be at least 1.
-    error ConsumerInvalidNumClasses(uint8 numClasses);
-
+contract DigitsClassifierConsumer is IClassifierConsumer {
     /// @dev Source of verified outputs (the InferenceHub).
     IVerifiedOutputs private immutable _outputs;
     /// @dev Model whose outputs are trusted.

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IVerifiedOutputs} from "./IVerifiedOutputs.sol";
-
 /// @title IInferenceHub
 /// @notice Accepts inference proofs from staked provers, records verified outputs and credits rewards.
+///         The hub also implements IVerifiedOutputs (kept separate so each interface is self-contained).
 /// @dev The public inputs proven are `input ++ output ++ [uint160(msg.sender)]`: the payee is bound into the
 ///      statement, so a proof copied from the mempool verifies for nobody else. Replay is keyed on the
 ///      statement (model id, input hash), never on proof bytes (Groth16 proofs are malleable).
-interface IInferenceHub is IVerifiedOutputs {
+interface IInferenceHub {
     /// @notice Emitted when `prover` is credited `amount` for a verified statement.
     event RewardCredited(address indexed prover, bytes32 indexed statementId, uint256 amount);
     /// @notice Emitted when `prover` claims `amount`.

@@ -30,7 +30,7 @@ interface IModelRegistry {
 
     /// @notice No model with this id exists.
     error ModelRegistryUnknownModel(uint256 modelId);
-    /// @notice The caller is not the model owner.
+    /// @notice The caller is neither the model owner nor the registry owner.
     error ModelRegistryNotModelOwner(uint256 modelId, address caller);
     /// @notice The verifier address has no code.
     error ModelRegistryInvalidVerifier(address verifier);
@@ -40,12 +40,12 @@ interface IModelRegistry {
     /// @notice The model was already deprecated.
     error ModelRegistryAlreadyDeprecated(uint256 modelId);
 
-    /// @notice Registers a model and returns its id (ids start at 1).
+    /// @notice Registers a model and returns its id (ids start at 1). Registry owner only.
     function registerModel(address verifier, bytes32 commitment, uint32 inputWords, uint32 outputWords)
         external
         returns (uint256 modelId);
 
-    /// @notice Deprecates a model; only its owner may.
+    /// @notice Deprecates a model; its owner or the registry owner may.
     function deprecateModel(uint256 modelId) external;
 
     /// @notice Returns a registered model; reverts with ModelRegistryUnknownModel for unknown ids.

@@ -57,3 +57,12 @@ impl Keys {
         Self::from_bytes(&bytes)
     }
 }
+
+/// Number of R1CS constraints of `model`'s inference circuit.
+pub fn constraint_count(model: &QuantModel) -> Result<usize> {
+    use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
+    let cs = ConstraintSystem::<ark_bn254::Fr>::new_ref();
+    cs.set_mode(SynthesisMode::Setup);
+    InferenceCircuit::for_setup(model).generate_constraints(cs.clone())?;
+    Ok(cs.num_constraints())
+}

@@ -1,1 +1,24 @@
-//! placeholder
+//! # mlproof-relayer
+//!
+//! Sends mlproof proofs to the contracts through alloy: a provider with a local signer per
+//! account (alloy's fillers set nonce, EIP-1559 fees and gas), receipts with gas used, and reverts
+//! decoded into the contracts' custom errors.
+//!
+//! * [`bindings`] — `sol!` bindings from the Solidity interfaces;
+//! * [`revert`] — decoding revert data into named custom errors;
+//! * [`compile`] — compiling the contracts (and freshly generated verifiers) with foundry-compilers;
+//! * [`chain`] — connecting, the embedded anvil, and sending transactions;
+//! * [`deploy`] — deploying and wiring the protocol;
+//! * [`submit`] — submitting proofs, claiming, reading verified outputs;
+//! * [`job`] — the end-to-end inference job used by `mlproof demo` and the integration tests.
+
+pub mod bindings;
+pub mod chain;
+pub mod compile;
+pub mod deploy;
+pub mod error;
+pub mod job;
+pub mod revert;
+pub mod submit;
+
+pub use error::{RelayerError, Result};

@@ -28,7 +28,7 @@ abstract contract HubTestBase is Test {
 
     function _deployCore() internal {
         token = new MlproofToken(address(this));
-        registry = new ModelRegistry();
+        registry = new ModelRegistry(address(this));
         staking = new Staking(IERC20(address(token)), MIN_STAKE, DELAY, owner);
         hub = new InferenceHub(registry, staking, IERC20(address(token)), REWARD, owner);
     }

@@ -1,0 +1,66 @@
+//! Decoding revert data into the contracts' named custom errors.
+
+use alloy::{
+    primitives::Bytes,
+    sol_types::{GenericContractError, SolInterface},
+};
+
+use crate::bindings::{
+    IClassifierConsumer::IClassifierConsumerErrors, IERC20Errors::IERC20ErrorsErrors,
+    IGroth16Verifier::IGroth16VerifierErrors, IInferenceHub::IInferenceHubErrors,
+    IModelRegistry::IModelRegistryErrors, IStaking::IStakingErrors,
+};
+
+fn try_decode<E: SolInterface + std::fmt::Debug>(data: &[u8]) -> Option<String> {
+    E::abi_decode(data).ok().map(|e| strip_enum(&format!("{e:?}")))
+}
+
+/// `Variant(Variant { .. })` → `Variant { .. }`.
+fn strip_enum(s: &str) -> String {
+    match s.split_once('(') {
+        Some((_, rest)) if rest.ends_with(')') => rest[..rest.len() - 1].to_owned(),
+        _ => s.to_owned(),
+    }
+}
+
+/// Names the custom error in `data`, trying every mlproof interface, OpenZeppelin's ERC-20 errors,
+/// `Error(string)` and `Panic(uint256)`; unknown data is shown as hex with its selector.
+#[must_use]
+pub fn decode_revert(data: &[u8]) -> String {
+    if data.is_empty() {
+        return "empty revert data (out of gas, or a require without message)".to_owned();
+    }
+    try_decode::<IInferenceHubErrors>(data)
+        .or_else(|| try_decode::<IModelRegistryErrors>(data))
+        .or_else(|| try_decode::<IStakingErrors>(data))
+        .or_else(|| try_decode::<IGroth16VerifierErrors>(data))
+        .or_else(|| try_decode::<IClassifierConsumerErrors>(data))
+        .or_else(|| try_decode::<IERC20ErrorsErrors>(data))
+        .or_else(|| GenericContractError::abi_decode(data).ok().map(|e| format!("{e:?}")))
+        .unwrap_or_else(|| format!("unknown custom error 0x{} (data {})", alloy::hex::encode(&data[..data.len().min(4)]), Bytes::copy_from_slice(data)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::IInferenceHub;
+    use alloy::{primitives::Address, sol_types::SolError};
+
+    #[test]
+    fn decodes_hub_error_with_arguments() {
+        let e = IInferenceHub::InferenceHubNotStaked {
+            prover: Address::repeat_byte(1),
+            have: alloy::primitives::U256::from(5),
+            need: alloy::primitives::U256::from(100),
+        };
+        let s = decode_revert(&e.abi_encode());
+        assert!(s.starts_with("InferenceHubNotStaked"), "{s}");
+        assert!(s.contains("need: 100"), "{s}");
+    }
+
+    #[test]
+    fn unknown_and_empty_data_are_described() {
+        assert!(decode_revert(&[]).contains("empty"));
+        assert!(decode_revert(&[0xde, 0xad, 0xbe, 0xef, 1]).contains("0xdeadbeef"));
+    }
+}
