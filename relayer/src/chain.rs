@@ -1,6 +1,9 @@
 //! Connecting to a chain, the embedded anvil, and sending transactions.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use alloy::{
     contract::{CallBuilder, CallDecoder},
@@ -16,6 +19,9 @@ use crate::{
     error::{RelayerError, Result},
     revert::decode_revert,
 };
+
+/// How long to wait for a transaction's receipt before giving up.
+pub const RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A provider that signs with one local key.
 #[derive(Clone, Debug)]
@@ -33,7 +39,18 @@ impl Account {
         let url = rpc_url
             .parse()
             .map_err(|e| RelayerError::Rpc { action: "connect".into(), message: format!("bad RPC URL {rpc_url}: {e}") })?;
-        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased();
+        // Nonces: the pending nonce is fetched for every transaction (SimpleNonceManager). alloy's
+        // default cached manager increments its counter even when a transaction is rejected at gas
+        // estimation (e.g. a reverting submit), leaving a nonce gap that stalls every later
+        // transaction. Fees: EIP-1559 from eth_feeHistory (GasFiller); gas limit from eth_estimateGas.
+        let provider = ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .with_gas_estimation()
+            .with_simple_nonce_management()
+            .fetch_chain_id()
+            .wallet(EthereumWallet::from(signer))
+            .connect_http(url)
+            .erased();
         Ok(Self { provider, address })
     }
 }
@@ -73,7 +90,7 @@ fn check_receipt(action: &str, receipt: TransactionReceipt) -> Result<Sent> {
 /// estimation is returned as [`RelayerError::Reverted`] with the decoded custom error.
 pub async fn send<P: Provider, D: CallDecoder + Unpin>(action: &str, call: CallBuilder<P, D>) -> Result<Sent> {
     let pending = call.send().await.map_err(|e| contract_error(action, &e))?;
-    let receipt = pending.get_receipt().await.map_err(|e| rpc_error(action, e))?;
+    let receipt = pending.with_timeout(Some(RECEIPT_TIMEOUT)).get_receipt().await.map_err(|e| rpc_error(action, e))?;
     check_receipt(action, receipt)
 }
 
@@ -84,7 +101,7 @@ pub async fn deploy_code(account: &Account, action: &str, code: Bytes) -> Result
         Some(data) => RelayerError::Reverted { action: action.to_owned(), reason: decode_revert(&data) },
         None => rpc_error(action, e),
     })?;
-    let receipt = pending.get_receipt().await.map_err(|e| rpc_error(action, e))?;
+    let receipt = pending.with_timeout(Some(RECEIPT_TIMEOUT)).get_receipt().await.map_err(|e| rpc_error(action, e))?;
     let sent = check_receipt(action, receipt)?;
     let address = sent
         .receipt

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod bench;
 pub mod demo;
 pub mod model;
 pub mod prove;
@@ -35,6 +36,8 @@ pub enum Command {
     Prove(prove::Args),
     /// Verify a proof file in Rust.
     Verify(verify::Args),
+    /// Measure constraints, setup and proving time, memory and gas; prints JSON.
+    Bench(bench::Args),
     /// Run the end-to-end job on a local chain: deploy, stake, prove, relay, verify, claim, read.
     Demo(demo::Args),
 }
@@ -49,6 +52,7 @@ impl Command {
             Self::Prove(a) => a.run(),
             Self::Verify(a) => a.run(),
             Self::Demo(a) => a.run(),
+            Self::Bench(a) => a.run(),
         }
     }
 }

@@ -1,0 +1,108 @@
+//! `mlproof bench`: speed, memory and gas, printed as one JSON object (the last line).
+
+use std::time::Instant;
+
+use eyre::{Context, Result};
+use mlproof_circuits::slice::{sample_input, slice_model};
+use mlproof_prover::{dev_setup, prove_inference, setup::constraint_count, verify_inference};
+use mlproof_relayer::{
+    compile::find_root,
+    deploy::ProtocolConfig,
+    job::{run_on_anvil, JobConfig},
+};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+/// Arguments of `mlproof bench`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Which benchmark: `slice` (the foundation slice: circuit, Groth16, on-chain gas).
+    #[arg(default_value = "slice")]
+    suite: String,
+    /// Timed repetitions per measurement (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Peak resident set size of this process in MB (Linux `VmHWM`).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn machine() -> serde_json::Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())))
+        .unwrap_or_else(|| "unknown".into());
+    serde_json::json!({ "cpu": cpu, "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) })
+}
+
+impl Args {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        eyre::ensure!(self.suite == "slice", "unknown benchmark suite {:?}; available: slice", self.suite);
+        let runs = self.runs.max(1);
+        let model = slice_model()?;
+        let input = sample_input(7, model.input_len);
+        let constraints = constraint_count(&model)?;
+
+        let mut setup = Vec::new();
+        let mut keys = None;
+        for i in 0..runs {
+            let t = Instant::now();
+            keys = Some(dev_setup(&model, 1 + i as u64)?);
+            setup.push(t.elapsed().as_secs_f64());
+        }
+        let keys = keys.expect("at least one run");
+        let mut prove = Vec::new();
+        let mut verify = Vec::new();
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        for _ in 0..runs {
+            let t = Instant::now();
+            let proof = prove_inference(&keys, &model, &input, [0x70; 20], &mut rng)?;
+            prove.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            verify_inference(&keys.vk, &proof)?;
+            verify.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        let rss = peak_rss_mb();
+        eprintln!("[bench] {constraints} constraints; setup {:.3}s, prove {:.3}s (median of {runs})", median(setup.clone()), median(prove.clone()));
+
+        let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
+        let cfg = JobConfig { root, model: model.clone(), input, setup_seed: 1, protocol: ProtocolConfig::default() };
+        let rt = tokio::runtime::Runtime::new()?;
+        let mut gas = serde_json::Map::new();
+        let report = rt
+            .block_on(run_on_anvil(&cfg, &mut |s| {
+                if let Some(g) = s.gas {
+                    gas.insert(s.name.replace(' ', "_"), g.into());
+                }
+            }))
+            .wrap_err("on-chain part of the benchmark failed")?;
+        let out = serde_json::json!({
+            "suite": "slice",
+            "model": model.name,
+            "machine": machine(),
+            "runs": runs,
+            "macs": model.macs(),
+            "constraints": constraints,
+            "setup_s": median(setup),
+            "prove_s": median(prove),
+            "verify_rust_ms": median(verify),
+            "peak_rss_mb": rss,
+            "verify_gas": report.verify_gas,
+            "submit_gas": report.submit_gas,
+            "claim_gas": report.claim_gas,
+            "gas": gas,
+        });
+        println!("{out}");
+        Ok(())
+    }
+}
