@@ -1,0 +1,101 @@
+//! The `mlproof` binary: round trips, and bad input failing with an error that names the problem.
+
+use std::{path::Path, process::Command};
+
+use mlproof_circuits::slice::{random_mlp, slice_model};
+
+const PROVER: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+fn mlproof(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mlproof")).current_dir(dir).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn write_model(dir: &Path, name: &str, json: &str) {
+    std::fs::write(dir.join(name), json).unwrap();
+}
+
+#[test]
+fn prove_then_verify_roundtrip_and_wrong_key_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    write_model(dir.path(), "m.json", &slice_model().unwrap().to_canonical_json());
+    let (ok, _, err) = mlproof(dir.path(), &["setup", "--model", "m.json", "--seed", "3", "--out", "m.pk"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("NOT FOR PRODUCTION"));
+    std::fs::write(dir.path().join("in.json"), serde_json::to_string(&vec![5i8; 64]).unwrap()).unwrap();
+    let (ok, out, err) =
+        mlproof(dir.path(), &["prove", "--model", "m.json", "--pk", "m.pk", "--input", "in.json", "--prover", PROVER, "--out", "p.json", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(v["output"].as_array().unwrap().len(), 10);
+    let (ok, out, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--pk", "m.pk", "--proof", "p.json", "--json"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("\"verified\":true"));
+
+    // Keys from another setup: the proof does not verify.
+    let (ok, out, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--dev-seed", "4", "--proof", "p.json", "--json"]);
+    assert!(!ok);
+    assert!(out.contains("\"verified\":false") && err.contains("does NOT verify"), "{err}");
+
+    // A proof file whose values were edited: the packed words no longer match.
+    let text = std::fs::read_to_string(dir.path().join("p.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["outputValues"][0] = serde_json::json!(v["outputValues"][0].as_i64().unwrap() ^ 1);
+    std::fs::write(dir.path().join("bad.json"), v.to_string()).unwrap();
+    let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--pk", "m.pk", "--proof", "bad.json"]);
+    assert!(!ok);
+    assert!(err.contains("disagree"), "{err}");
+
+    // The proving key of another model is refused by name.
+    write_model(dir.path(), "other.json", &random_mlp("other", 9, 40, &[8, 3]).unwrap().to_canonical_json());
+    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "other.json", "--pk", "m.pk", "--sample-seed", "1", "--prover", PROVER, "--out", "x.json"]);
+    assert!(!ok);
+    assert!(err.contains("wrong key for this model"), "{err}");
+
+    // A proof checked against a different model is refused by commitment.
+    let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "other.json", "--dev-seed", "1", "--proof", "p.json"]);
+    assert!(!ok);
+    assert!(err.contains("commitment"), "{err}");
+}
+
+#[test]
+fn malformed_models_and_inputs_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&slice_model().unwrap().to_canonical_json()).unwrap();
+    v["layers"][1]["weights"][7] = serde_json::json!(-200);
+    write_model(dir.path(), "range.json", &v.to_string());
+    let (ok, _, err) = mlproof(dir.path(), &["model", "inspect", "--model", "range.json"]);
+    assert!(!ok);
+    assert!(err.contains("layer 1: weight[7] = -200 is outside the int8 range"), "{err}");
+
+    let mut v: serde_json::Value = serde_json::from_str(&slice_model().unwrap().to_canonical_json()).unwrap();
+    v["layers"][0]["type"] = serde_json::json!("conv3d");
+    write_model(dir.path(), "op.json", &v.to_string());
+    let (ok, _, err) = mlproof(dir.path(), &["model", "inspect", "--model", "op.json"]);
+    assert!(!ok);
+    assert!(err.contains("conv3d"), "{err}");
+
+    let mut v: serde_json::Value = serde_json::from_str(&slice_model().unwrap().to_canonical_json()).unwrap();
+    v["layers"][0]["bias"] = serde_json::json!([1, 2]);
+    write_model(dir.path(), "shape.json", &v.to_string());
+    let (ok, _, err) = mlproof(dir.path(), &["model", "inspect", "--model", "shape.json"]);
+    assert!(!ok);
+    assert!(err.contains("layer 0: shape mismatch: bias length is 2, expected 16"), "{err}");
+
+    write_model(dir.path(), "m.json", &slice_model().unwrap().to_canonical_json());
+    let mut input = vec![0i64; 64];
+    input[3] = 300;
+    std::fs::write(dir.path().join("in.json"), serde_json::to_string(&input).unwrap()).unwrap();
+    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--dev-seed", "1", "--input", "in.json", "--prover", PROVER, "--out", "p.json"]);
+    assert!(!ok);
+    assert!(err.contains("input[3] = 300 is outside the int8 range"), "{err}");
+    assert!(!dir.path().join("p.json").exists(), "no proof file is written for bad input");
+
+    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--dev-seed", "1", "--sample-seed", "1", "--prover", "0x1234", "--out", "p.json"]);
+    assert!(!ok);
+    assert!(err.contains("not a 20-byte hex address"), "{err}");
+
+    let (ok, _, err) = mlproof(dir.path(), &["model", "inspect", "--model", "missing.json"]);
+    assert!(!ok);
+    assert!(err.contains("cannot read model file missing.json"), "{err}");
+}
