@@ -7,6 +7,7 @@ pub mod demo;
 pub mod model;
 pub mod prove;
 pub mod setup;
+pub mod submit;
 pub mod verifier;
 pub mod verify;
 
@@ -38,6 +39,8 @@ pub enum Command {
     Verify(verify::Args),
     /// Measure constraints, setup and proving time, memory and gas; prints JSON.
     Bench(bench::Args),
+    /// Relay a proof file to a deployed InferenceHub and wait for the receipt.
+    Submit(submit::Args),
     /// Run the end-to-end job on a local chain: deploy, stake, prove, relay, verify, claim, read.
     Demo(demo::Args),
 }
@@ -51,6 +54,7 @@ impl Command {
             Self::Verifier(a) => a.run(),
             Self::Prove(a) => a.run(),
             Self::Verify(a) => a.run(),
+            Self::Submit(a) => a.run(),
             Self::Demo(a) => a.run(),
             Self::Bench(a) => a.run(),
         }
