@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use eyre::{Context, Result};
 use mlproof_circuits::slice::sample_input;
+use mlproof_import::dataset::Digits;
 use mlproof_relayer::{
     compile::find_root,
     deploy::ProtocolConfig,
@@ -16,11 +17,14 @@ use crate::common::load_model;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Model file (relative to the repository root).
-    #[arg(long, default_value = "models/slice-mlp.json")]
+    #[arg(long, default_value = "models/digits-mlp.json")]
     model: PathBuf,
-    /// Seed of the sample input to prove.
-    #[arg(long, default_value_t = 7)]
-    sample_seed: u64,
+    /// Prove held-out digits image number N (an index into the fixed held-out split of data/).
+    #[arg(long, default_value_t = 0, conflicts_with = "sample_seed")]
+    digit: usize,
+    /// Prove a deterministic random int8 input from this seed instead of a digits image.
+    #[arg(long)]
+    sample_seed: Option<u64>,
     /// Seed of the development Groth16 setup (NOT FOR PRODUCTION).
     #[arg(long, default_value_t = 1)]
     dev_seed: u64,
@@ -56,9 +60,25 @@ impl Args {
         };
         let model_path = if self.model.is_absolute() { self.model.clone() } else { root.join(&self.model) };
         let model = load_model(&model_path)?;
-        let input = sample_input(self.sample_seed, model.input_len);
+        let (input, label) = match self.sample_seed {
+            Some(seed) => (sample_input(seed, model.input_len), None),
+            None => {
+                let data = Digits::load(&root).wrap_err("cannot load the digits data set")?;
+                let index = *data.test.get(self.digit).ok_or_else(|| {
+                    eyre::eyre!("--digit {} is out of range: the held-out split has {} images", self.digit, data.test.len())
+                })?;
+                eyre::ensure!(model.input_len == 64, "model {} does not take 8x8 digits images; use --sample-seed", model.name);
+                (data.quantized_input(index), Some((self.digit, index, data.labels[index])))
+            }
+        };
         let cfg = JobConfig { root, model, input, setup_seed: self.dev_seed, protocol: ProtocolConfig::default() };
-        println!("mlproof demo: {} on a local anvil chain", cfg.model.name);
+        match label {
+            Some((n, index, l)) => println!(
+                "mlproof demo: {} on held-out digits image #{n} (data set row {index}, true label {l}) on a local anvil chain",
+                cfg.model.name
+            ),
+            None => println!("mlproof demo: {} on a local anvil chain", cfg.model.name),
+        }
         let rt = tokio::runtime::Runtime::new()?;
         let report = rt
             .block_on(run_on_anvil(&cfg, &mut |s: &Step| print_step(s)))
@@ -76,8 +96,17 @@ impl Args {
             report.submit_gas,
             report.reward_claimed
         );
+        if let Some((_, _, l)) = label {
+            println!("digit: true label {l}, class proven on-chain {}", report.predicted_class);
+        }
         if self.json {
-            println!("{}", serde_json::to_string(&report)?);
+            let mut v = serde_json::to_value(&report)?;
+            if let Some((n, index, l)) = label {
+                v["held_out_image"] = n.into();
+                v["dataset_row"] = index.into();
+                v["label"] = l.into();
+            }
+            println!("{v}");
         }
         eyre::ensure!(report.verified, "on-chain output differs from the native engine");
         Ok(())

@@ -23,6 +23,25 @@ enum Action {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Import an ONNX float model: quantize it (PTQ calibrated on the digits training split) and
+    /// report float vs quantized accuracy on the held-out split.
+    Import {
+        /// ONNX file (a chain of Gemm / MatMul + Add / Relu / Flatten).
+        #[arg(long)]
+        onnx: PathBuf,
+        /// Output model file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Model name (default: the ONNX graph name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Repository root holding data/ (default: found from the current directory).
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate a model file and print its layers, MACs and commitment.
     Inspect {
         /// Model file.
@@ -43,6 +62,28 @@ impl Args {
                 std::fs::write(&out, model.to_canonical_json() + "\n")
                     .wrap_err_with(|| format!("cannot write {}", out.display()))?;
                 println!("wrote {} (commitment {})", out.display(), model_commitment(&model));
+            }
+            Action::Import { onnx, out, name, root, json } => {
+                let root = match root {
+                    Some(r) => r,
+                    None => mlproof_relayer::compile::find_root(&std::env::current_dir()?)
+                        .ok_or_else(|| eyre::eyre!("run inside the mlproof repository or pass --root"))?,
+                };
+                let (model, acc) = mlproof_import::digits_model::import_digits(&onnx, &root, name.as_deref())
+                    .wrap_err_with(|| format!("cannot import {}", onnx.display()))?;
+                std::fs::write(&out, model.to_canonical_json() + "\n").wrap_err_with(|| format!("cannot write {}", out.display()))?;
+                if json {
+                    print_json(&serde_json::json!({
+                        "model": model.name, "out": out, "float_accuracy": acc.float_accuracy,
+                        "quantized_accuracy": acc.quantized_accuracy, "samples": acc.samples,
+                        "commitment": model_commitment(&model).to_string(),
+                    }));
+                } else {
+                    println!(
+                        "imported {} -> {}: float accuracy {:.4}, quantized accuracy {:.4} on {} held-out samples",
+                        onnx.display(), out.display(), acc.float_accuracy, acc.quantized_accuracy, acc.samples
+                    );
+                }
             }
             Action::Inspect { model, json } => {
                 let m = load_model(&model)?;

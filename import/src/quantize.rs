@@ -1,0 +1,89 @@
+//! Post-training quantization (PTQ), calibrated on sample inputs.
+//!
+//! Symmetric int8 throughout (zero points are 0):
+//!
+//! * weights: per layer, `s_w = max|W| / 127`, `W_q = round(W / s_w)`;
+//! * activations: the input scale is given; each layer's output scale is `s_y = max|y| / 127` over the
+//!   float model's outputs on the calibration set;
+//! * biases: `b_q = round(b / (s_w · s_x))` in int32;
+//! * requantization: `M = s_w · s_x / s_y` as `m · 2^-s` with `m` of `multiplier_bits` bits — enough
+//!   precision for int8 outputs while keeping the circuit's bit decompositions short.
+
+use mlproof_circuits::{
+    model::{Activation, DenseLayer, QuantModel, Requant},
+    ModelError,
+};
+
+use crate::{
+    error::{ImportError, Result},
+    float::{FloatLayer, FloatModel},
+};
+
+/// Quantization settings.
+#[derive(Clone, Copy, Debug)]
+pub struct QuantizeConfig {
+    /// Real value of one input step: `x_q = round(x / input_scale)`.
+    pub input_scale: f32,
+    /// Bits of the requantization multiplier `m` (its top bit is set).
+    pub multiplier_bits: u32,
+}
+
+impl Default for QuantizeConfig {
+    fn default() -> Self {
+        Self { input_scale: 1.0 / 127.0, multiplier_bits: 12 }
+    }
+}
+
+/// Quantizes one float input vector.
+#[must_use]
+pub fn quantize_input(x: &[f32], input_scale: f32) -> Vec<i8> {
+    // Clamped to [-128, 127] before the narrowing cast.
+    x.iter().map(|v| (v / input_scale).round().clamp(-128.0, 127.0) as i8).collect()
+}
+
+/// `M ≈ m · 2^-s` with `m ∈ [2^(bits-1), 2^bits)`, `1 ≤ s ≤ 62`.
+fn multiplier(m_real: f64, bits: u32, layer: usize) -> Result<Requant> {
+    let bad = |reason: String| ImportError::Model(ModelError::InvalidRequant { layer, reason });
+    if !(m_real.is_finite() && m_real > 0.0) {
+        return Err(bad(format!("scale ratio {m_real} is not positive")));
+    }
+    let s = (f64::from(bits) - 1.0 - m_real.log2().floor()) as i64;
+    let s = s.clamp(1, 62);
+    let m = (m_real * 2f64.powi(s as i32)).round();
+    if !(1.0..f64::from(1u32 << 31)).contains(&m) {
+        return Err(bad(format!("scale ratio {m_real} needs a multiplier outside [1, 2^31)")));
+    }
+    // m < 2^31 and 1 ≤ s ≤ 62 were just checked.
+    Ok(Requant { multiplier: m as u32, shift: s as u32 })
+}
+
+/// Quantizes `float` using `calibration` inputs (float, as the float model expects them).
+pub fn quantize(float: &FloatModel, calibration: &[Vec<f32>], cfg: QuantizeConfig) -> Result<QuantModel> {
+    if calibration.is_empty() {
+        return Err(ImportError::Dataset("quantization needs at least one calibration input".into()));
+    }
+    let outs: Vec<Vec<Vec<f32>>> = calibration.iter().map(|x| float.forward_all(x)).collect();
+    let mut s_x = f64::from(cfg.input_scale);
+    let mut layers = Vec::with_capacity(float.layers.len());
+    for (li, layer) in float.layers.iter().enumerate() {
+        let FloatLayer::Dense { in_features, out_features, weights, bias, relu } = layer;
+        let max_w = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let s_w = if max_w > 0.0 { f64::from(max_w) / 127.0 } else { 1.0 };
+        let max_y = outs.iter().flat_map(|o| o[li].iter()).fold(0f32, |m, y| m.max(y.abs()));
+        let s_y = if max_y > 0.0 { f64::from(max_y) / 127.0 } else { 1.0 };
+        // Rounded values are within int8 / int32 range by construction of the scales; the casts
+        // saturate otherwise and validation reports it.
+        let w_q = weights.iter().map(|&w| (f64::from(w) / s_w).round().clamp(-127.0, 127.0) as i64).collect();
+        let b_q = bias.iter().map(|&b| (f64::from(b) / (s_w * s_x)).round() as i64).collect();
+        layers.push(DenseLayer {
+            in_features: *in_features,
+            out_features: *out_features,
+            weights: w_q,
+            bias: b_q,
+            requant: multiplier(s_w * s_x / s_y, cfg.multiplier_bits, li)?,
+            activation: if *relu { Activation::Relu } else { Activation::None },
+        });
+        s_x = s_y;
+    }
+    Ok(QuantModel::new(float.name.clone(), float.input_len, layers)?)
+}

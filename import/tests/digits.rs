@@ -1,0 +1,106 @@
+//! The committed digits model: reproducible from its ONNX file, accurate after quantization, and
+//! proven by a circuit that agrees with the native engine on every held-out sample.
+
+use std::path::PathBuf;
+
+use ark_bn254::Fr;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
+use mlproof_circuits::{engine, InferenceCircuit, QuantModel};
+use mlproof_import::{dataset::Digits, digits_model::import_digits, onnx, ImportError};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn committed_model() -> QuantModel {
+    QuantModel::from_json(&std::fs::read_to_string(root().join("models/digits-mlp.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn dataset_and_split_are_the_fixed_ones() {
+    let d = Digits::load(&root()).unwrap();
+    assert_eq!(d.images.len(), 1797);
+    assert_eq!((d.train.len(), d.test.len()), (1257, 540));
+    let mut all: Vec<usize> = d.train.iter().chain(&d.test).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 1797, "train and test are disjoint and cover the set");
+    assert!(d.quantized_input(0).iter().all(|&v| (0..=127).contains(&v)));
+}
+
+#[test]
+fn committed_model_is_reproducible_and_within_one_point_of_float() {
+    let (model, acc) = import_digits(&root().join("models/digits-mlp.onnx"), &root(), Some("digits-mlp")).unwrap();
+    assert_eq!(model, committed_model(), "models/digits-mlp.json is `mlproof model import` of models/digits-mlp.onnx");
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("models/digits/float_accuracy.json")).unwrap()).unwrap();
+    assert!((acc.float_accuracy - recorded["digits_mlp"].as_f64().unwrap()).abs() < 1e-9, "float accuracy matches the training script");
+    assert!(acc.quantized_accuracy >= acc.float_accuracy - 0.01, "{acc:?}");
+    assert!(acc.float_accuracy > 0.95, "{acc:?}");
+}
+
+#[test]
+fn circuit_agrees_with_native_engine_on_every_held_out_sample() {
+    let model = committed_model();
+    let data = Digits::load(&root()).unwrap();
+    for &i in &data.test {
+        let input = data.quantized_input(i);
+        let (circuit, statement) = InferenceCircuit::new(&model, &input, [0x42; 20]).unwrap();
+        assert_eq!(statement.output, engine::forward(&model, &input).unwrap());
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        circuit.generate_constraints(cs.clone()).unwrap();
+        assert!(cs.is_satisfied().unwrap(), "sample {i}");
+    }
+}
+
+mod bad_onnx {
+    use super::*;
+    use mlproof_import::onnx::proto::{GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto, DATA_TYPE_FLOAT};
+    use prost::Message;
+
+    fn model_with(nodes: Vec<NodeProto>) -> Vec<u8> {
+        let w = TensorProto { dims: vec![2, 3], data_type: DATA_TYPE_FLOAT, float_data: vec![0.5; 6], name: "w".into(), ..Default::default() };
+        let vi = |n: &str| ValueInfoProto { name: n.into() };
+        ModelProto {
+            ir_version: 8,
+            graph: Some(GraphProto { node: nodes, name: "g".into(), initializer: vec![w], input: vec![vi("x")], output: vec![vi("y")] }),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+
+    fn node(op: &str, inputs: &[&str], out: &str) -> NodeProto {
+        NodeProto {
+            input: inputs.iter().map(|s| (*s).to_owned()).collect(),
+            output: vec![out.into()],
+            name: format!("{op}_0"),
+            op_type: op.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn matmul_chain_imports() {
+        let f = onnx::from_bytes(&model_with(vec![node("MatMul", &["x", "w"], "h"), node("Relu", &["h"], "y")])).unwrap();
+        assert_eq!(f.input_len, 2);
+        assert_eq!(f.forward(&[1.0, 1.0]), vec![1.0; 3]);
+    }
+
+    #[test]
+    fn unsupported_operator_is_named() {
+        let bytes = model_with(vec![node("MatMul", &["x", "w"], "h"), node("Softmax", &["h"], "y")]);
+        match onnx::from_bytes(&bytes) {
+            Err(e @ ImportError::UnsupportedOp { .. }) => assert!(e.to_string().contains("\"Softmax\"") && e.to_string().contains("Softmax_0")),
+            other => panic!("expected UnsupportedOp, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn garbage_and_broken_graphs_fail_clearly() {
+        assert!(matches!(onnx::from_bytes(&[0xff, 0xff, 0xff]), Err(ImportError::Protobuf(_))));
+        let e = onnx::from_bytes(&model_with(vec![node("Relu", &["x"], "y")])).unwrap_err();
+        assert!(e.to_string().contains("Relu must follow a dense layer"), "{e}");
+        let e = onnx::from_bytes(&model_with(vec![node("MatMul", &["x", "w"], "z")])).unwrap_err();
+        assert!(e.to_string().contains("not the end of the layer chain"), "{e}");
+    }
+}
