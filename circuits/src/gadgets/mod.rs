@@ -3,9 +3,11 @@
 //! Every gadget has a `*_with_witness` form that takes the prover's hint values explicitly, so tests
 //! can play a malicious prover: a correct hint satisfies the system, a tampered one must not.
 
+pub mod argmax;
 pub mod bits;
 pub mod is_zero;
 pub mod lincomb;
+pub mod max;
 pub mod pack;
 pub mod requant;
 

@@ -1,0 +1,80 @@
+//! Maximum of a window of int8 values (MaxPool's building block).
+//!
+//! The prover supplies `m`; the circuit checks `m − vᵢ ∈ [0, 256)` for every `i` (so `m ≥` every value,
+//! since differences of int8 values lie in (−256, 256)) and `Π (m − vᵢ) = 0` (so `m` equals one of them).
+//!
+//! Cost: **10·k − 1 constraints** for a window of `k` values (9 per difference range check, `k − 1`
+//! for the product chain). The inputs must already be constrained to int8.
+
+use ark_ff::PrimeField;
+use ark_r1cs_std::{alloc::AllocVar, fields::{fp::FpVar, FieldVar}, GR1CSVar};
+use ark_relations::gr1cs::SynthesisError;
+
+use super::{bits::decompose_le, requant::fe_to_i64};
+
+/// `max(values)` as a constrained variable.
+pub fn max<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
+    let hint = values
+        .iter()
+        .map(|v| v.value().ok().map(fe_to_i64))
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().max())
+        .map(|m| if m >= 0 { F::from(m.unsigned_abs()) } else { -F::from(m.unsigned_abs()) });
+    max_with_witness(values, hint)
+}
+
+/// [`max`] with the prover's claimed maximum supplied by the caller.
+pub fn max_with_witness<F: PrimeField>(values: &[FpVar<F>], hint: Option<F>) -> Result<FpVar<F>, SynthesisError> {
+    let (first, rest) = values.split_first().ok_or(SynthesisError::Unsatisfiable)?;
+    if rest.is_empty() {
+        return Ok(first.clone());
+    }
+    let cs = values.iter().fold(ark_relations::gr1cs::ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
+    let m = FpVar::new_witness(cs, || hint.ok_or(SynthesisError::AssignmentMissing))?;
+    let diffs: Vec<FpVar<F>> = values.iter().map(|v| &m - v).collect();
+    for d in &diffs {
+        decompose_le(d, 8)?;
+    }
+    let mut product = diffs[0].clone();
+    for d in &diffs[1..diffs.len() - 1] {
+        product = &product * d;
+    }
+    product.mul_equals(&diffs[diffs.len() - 1], &FpVar::zero())?;
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gadgets::test_util::{cs, fe, witness};
+    use ark_bn254::Fr;
+
+    fn window(cs: &ark_relations::gr1cs::ConstraintSystemRef<Fr>, v: &[i128]) -> Vec<FpVar<Fr>> {
+        v.iter().map(|&x| witness(cs, fe(x))).collect()
+    }
+
+    #[test]
+    fn honest_max_satisfies_with_documented_cost() {
+        for vals in [vec![-128, 127, 5, 5], vec![-3, -7, -128, -1], vec![0, 0, 0, 0]] {
+            let cs = cs();
+            let w = window(&cs, &vals);
+            let before = cs.num_constraints();
+            let m = max(&w).unwrap();
+            assert_eq!(fe_to_i64(m.value().unwrap()), *vals.iter().max().unwrap() as i64);
+            assert!(cs.is_satisfied().unwrap());
+            assert_eq!(cs.num_constraints() - before, 10 * vals.len() - 1);
+        }
+    }
+
+    #[test]
+    fn wrong_max_is_rejected() {
+        let vals = [3i128, 9, -4, 7];
+        // Too small (not ≥ all), too large (equals none), a non-maximal member.
+        for claim in [8i128, 10, 7, -128] {
+            let cs = cs();
+            let w = window(&cs, &vals);
+            let _ = max_with_witness(&w, Some(fe(claim))).unwrap();
+            assert!(!cs.is_satisfied().unwrap(), "claimed max {claim} accepted");
+        }
+    }
+}
