@@ -9,6 +9,7 @@ pub mod is_zero;
 pub mod lincomb;
 pub mod max;
 pub mod pack;
+pub mod poseidon;
 pub mod requant;
 
 #[cfg(test)]
