@@ -10,6 +10,7 @@ pub mod lincomb;
 pub mod max;
 pub mod pack;
 pub mod poseidon;
+pub mod private_tensor;
 pub mod requant;
 
 #[cfg(test)]
