@@ -4,26 +4,46 @@
 //!
 //! 1. `ceil(input_len / 31)` packed input words ([`crate::packing`]);
 //! 2. `ceil(output_len / 31)` packed output words;
-//! 3. the prover's 20-byte address as an integer (the payee: a proof verifies for nobody else).
+//! 3. with private weights only: the Poseidon commitment to the weights ([`crate::commitment`]);
+//! 4. the prover's 20-byte address as an integer (the payee: a proof verifies for nobody else).
 //!
-//! Weights and biases are circuit constants, so matrix products cost no constraints; each neuron
-//! pays only for its requantization ([`crate::gadgets::requant`]). Inputs are range-checked by
-//! unpacking, activations by requantization, the address by a 160-bit decomposition.
+//! With [`Visibility::Public`] weights and biases are circuit constants, so matrix products cost no
+//! constraints ([`crate::layers::dense_public`]). With [`Visibility::Private`] they are witnesses,
+//! range-checked and bound to the public commitment, and products are packed several per field
+//! multiplication ([`crate::layers::dense_private`]); the verifying key then depends only on the
+//! architecture (shapes, requantization multipliers and shifts, bias widths). Inputs are
+//! range-checked by unpacking, activations by requantization, the address by a 160-bit decomposition.
 
 use ark_ff::PrimeField;
-use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
+use ark_ff::BigInteger;
+use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 
 use crate::{
     engine,
     error::Result,
-    gadgets::{bits::decompose_le, lincomb::weighted_sum, pack, requant::requantize},
-    model::{DenseLayer, Layer, QuantModel},
-    packing::{address_to_field, pack_field, signed_to_field, words_for, VALUES_PER_WORD},
+    commitment::{weights_commitment, Salt},
+    gadgets::{bits::decompose_le, pack, poseidon::commit_words, private_tensor},
+    layers::{
+        dense_private::{bias_bits, dense_private},
+        dense_public::dense_public,
+    },
+    model::{Layer, QuantModel},
+    packing::{address_to_field, pack_field, words_for, VALUES_PER_WORD},
 };
 
 /// Bits of an Ethereum address.
 pub const ADDRESS_BITS: u32 = 160;
+
+/// Whether a model's weights are circuit constants or committed witnesses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Visibility {
+    /// Weights are public circuit constants (the verifying key fixes the model).
+    #[default]
+    Public,
+    /// Weights are private witnesses bound to a public Poseidon commitment.
+    Private,
+}
 
 /// The public statement of one inference proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +54,8 @@ pub struct Statement {
     pub output: Vec<i8>,
     /// The prover (payee) address bound into the proof.
     pub prover: [u8; 20],
+    /// With private weights: the weights commitment, as a big-endian field element.
+    pub weights_commitment: Option<[u8; 32]>,
 }
 
 impl Statement {
@@ -42,6 +64,9 @@ impl Statement {
     pub fn public_inputs<F: PrimeField>(&self) -> Vec<F> {
         let mut v = pack_field(&self.input);
         v.extend(pack_field::<F>(&self.output));
+        if let Some(c) = &self.weights_commitment {
+            v.push(F::from_be_bytes_mod_order(c));
+        }
         v.push(address_to_field(&self.prover));
         v
     }
@@ -49,8 +74,8 @@ impl Statement {
 
 /// Number of public inputs of a model's inference circuit.
 #[must_use]
-pub fn public_input_count(model: &QuantModel) -> usize {
-    words_for(model.input_len) + words_for(model.output_len()) + 1
+pub fn public_input_count(model: &QuantModel, visibility: Visibility) -> usize {
+    words_for(model.input_len) + words_for(model.output_len()) + usize::from(visibility == Visibility::Private) + 1
 }
 
 /// The inference circuit for one model.
@@ -58,27 +83,51 @@ pub fn public_input_count(model: &QuantModel) -> usize {
 pub struct InferenceCircuit<'a> {
     model: &'a QuantModel,
     statement: Option<Statement>,
+    visibility: Visibility,
+    salt: Option<Salt>,
+}
+
+fn be32<F: PrimeField>(f: F) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let bytes = f.into_bigint().to_bytes_be();
+    out[32 - bytes.len()..].copy_from_slice(&bytes);
+    out
 }
 
 impl<'a> InferenceCircuit<'a> {
     /// A circuit without a witness, for key generation.
     #[must_use]
-    pub fn for_setup(model: &'a QuantModel) -> Self {
-        Self { model, statement: None }
+    pub fn for_setup(model: &'a QuantModel, visibility: Visibility) -> Self {
+        Self { model, statement: None, visibility, salt: None }
     }
 
-    /// Runs the native engine on `input` and returns the circuit proving the result, with its statement.
+    /// Runs the native engine on `input` and returns the public-weight circuit proving the result.
     pub fn new(model: &'a QuantModel, input: &[i8], prover: [u8; 20]) -> Result<(Self, Statement)> {
         model.validate()?;
         let output = engine::forward(model, input)?;
-        let statement = Statement { input: input.to_vec(), output, prover };
-        Ok((Self { model, statement: Some(statement.clone()) }, statement))
+        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: None };
+        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Public, salt: None }, statement))
+    }
+
+    /// Like [`InferenceCircuit::new`] with private weights committed under `salt`.
+    pub fn new_private(model: &'a QuantModel, input: &[i8], prover: [u8; 20], salt: Salt) -> Result<(Self, Statement)> {
+        model.validate()?;
+        let output = engine::forward(model, input)?;
+        let commitment = be32(weights_commitment::<ark_bn254::Fr>(model, &salt));
+        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: Some(commitment) };
+        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Private, salt: Some(salt) }, statement))
     }
 
     /// A circuit asserting an arbitrary statement (for tests of what the constraints reject).
     #[must_use]
     pub fn with_statement(model: &'a QuantModel, statement: Statement) -> Self {
-        Self { model, statement: Some(statement) }
+        Self { model, statement: Some(statement), visibility: Visibility::Public, salt: None }
+    }
+
+    /// A private-weight circuit asserting an arbitrary statement, with `model`'s weights as witness.
+    #[must_use]
+    pub fn with_private_statement(model: &'a QuantModel, statement: Statement, salt: Salt) -> Self {
+        Self { model, statement: Some(statement), visibility: Visibility::Private, salt: Some(salt) }
     }
 }
 
@@ -96,31 +145,6 @@ fn alloc_inputs<F: PrimeField>(
         .collect()
 }
 
-/// Proves one dense layer on int8 activations `x`; returns the constrained int8 outputs.
-pub fn dense_layer<F: PrimeField>(
-    layer: &DenseLayer,
-    x: &[FpVar<F>],
-) -> Result<Vec<FpVar<F>>, SynthesisError> {
-    let m = i128::from(layer.requant.multiplier);
-    let s = layer.requant.shift;
-    (0..layer.out_features)
-        .map(|o| {
-            let n = layer.requant_bits(o);
-            let terms: Vec<(F, FpVar<F>)> = x
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| layer.weight(o, *i) != 0)
-                .map(|(i, xi)| (signed_to_field(i128::from(layer.weight(o, i)) * m), xi.clone()))
-                .collect();
-            let constant = signed_to_field::<F>(i128::from(layer.bias[o]) * m)
-                + F::from(2u64).pow([u64::from(s - 1)])
-                + F::from(2u64).pow([u64::from(n - 1)]);
-            let t = weighted_sum(&terms, constant)?;
-            requantize(&t, n, s, layer.activation)
-        })
-        .collect()
-}
-
 impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
     fn generate_constraints(self, cs: ConstraintSystemRef<F>) -> Result<(), SynthesisError> {
         let model = self.model;
@@ -128,6 +152,14 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         let st = self.statement.as_ref();
         let input_words = alloc_inputs(&cs, st.map(|s| pack_field(&s.input)), n_in)?;
         let output_words = alloc_inputs(&cs, st.map(|s| pack_field(&s.output)), n_out)?;
+        let commitment = match self.visibility {
+            Visibility::Public => None,
+            Visibility::Private => Some(FpVar::new_input(cs.clone(), || {
+                st.and_then(|s| s.weights_commitment)
+                    .map(|c| F::from_be_bytes_mod_order(&c))
+                    .ok_or(SynthesisError::AssignmentMissing)
+            })?),
+        };
         let prover = FpVar::new_input(cs.clone(), || {
             st.map(|s| address_to_field::<F>(&s.prover)).ok_or(SynthesisError::AssignmentMissing)
         })?;
@@ -139,10 +171,32 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
             let count = (model.input_len - k * VALUES_PER_WORD).min(VALUES_PER_WORD);
             x.extend(pack::unpack_int8(word, count)?);
         }
-        for layer in &model.layers {
-            x = match layer {
-                Layer::Dense(d) => dense_layer(d, &x)?,
-            };
+        match (self.visibility, commitment) {
+            (Visibility::Private, Some(commitment)) => {
+                let salt = FpVar::new_witness(cs.clone(), || {
+                    self.salt.map(|s| s.to_field::<F>()).ok_or(SynthesisError::AssignmentMissing)
+                })?;
+                let known = st.is_some();
+                let mut words = Vec::new();
+                let mut count = 0u64;
+                for layer in &model.layers {
+                    let Layer::Dense(d) = layer;
+                    let w = private_tensor::alloc(&cs, known.then_some(d.weights.as_slice()), d.weights.len(), 8)?;
+                    let b = private_tensor::alloc(&cs, known.then_some(d.bias.as_slice()), d.bias.len(), bias_bits(d))?;
+                    x = dense_private(d, &w.values, &b.values, &x)?;
+                    words.extend(w.words);
+                    words.extend(b.words);
+                    count += (d.weights.len() + d.bias.len()) as u64;
+                }
+                commit_words(&words, count, &salt)?.enforce_equal(&commitment)?;
+            }
+            _ => {
+                for layer in &model.layers {
+                    x = match layer {
+                        Layer::Dense(d) => dense_public(d, &x)?,
+                    };
+                }
+            }
         }
         for (word, chunk) in output_words.iter().zip(x.chunks(VALUES_PER_WORD)) {
             pack::enforce_packed(word, chunk)?;

@@ -10,10 +10,12 @@
 //! * [`gadgets`] — one R1CS gadget per file, each documenting its constraint cost.
 //! * [`inference`] — the inference circuit and its public-input layout ([`Statement`]).
 
+pub mod commitment;
 pub mod engine;
 pub mod error;
 pub mod gadgets;
 pub mod inference;
+pub mod layers;
 pub mod model;
 pub mod packing;
 pub mod quant;
@@ -21,5 +23,6 @@ pub mod slice;
 
 pub use ark_bn254::Fr;
 pub use error::{ModelError, Result};
-pub use inference::{InferenceCircuit, Statement};
+pub use commitment::Salt;
+pub use inference::{InferenceCircuit, Statement, Visibility};
 pub use model::{Activation, DenseLayer, QuantModel, Requant};

@@ -7,7 +7,7 @@ use mlproof_circuits::{
     inference::public_input_count,
     model::QuantModel,
     slice::{sample_input, slice_model},
-    InferenceCircuit, ModelError, Statement,
+    InferenceCircuit, ModelError, Statement, Visibility,
 };
 
 const PROVER: [u8; 20] = [0x70; 20];
@@ -15,7 +15,7 @@ const PROVER: [u8; 20] = [0x70; 20];
 fn satisfied(model: &QuantModel, st: Statement) -> bool {
     let cs = ConstraintSystem::<Fr>::new_ref();
     InferenceCircuit::with_statement(model, st).generate_constraints(cs.clone()).unwrap();
-    assert_eq!(cs.num_instance_variables(), 1 + public_input_count(model));
+    assert_eq!(cs.num_instance_variables(), 1 + public_input_count(model, Visibility::Public));
     cs.is_satisfied().unwrap()
 }
 
@@ -60,7 +60,7 @@ fn output_for_a_different_input_is_rejected() {
     let (_, sa) = InferenceCircuit::new(&model, &a, PROVER).unwrap();
     let (_, sb) = InferenceCircuit::new(&model, &b, PROVER).unwrap();
     assert_ne!(sa.output, sb.output);
-    let mixed = Statement { input: a, output: sb.output, prover: PROVER };
+    let mixed = Statement { input: a, output: sb.output, prover: PROVER, weights_commitment: None };
     assert!(!satisfied(&model, mixed));
 }
 
@@ -70,7 +70,7 @@ fn constraint_count_matches_the_documented_costs_and_macs_are_free() {
     let model = slice_model().unwrap();
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_mode(SynthesisMode::Setup);
-    InferenceCircuit::for_setup(&model).generate_constraints(cs.clone()).unwrap();
+    InferenceCircuit::for_setup(&model, Visibility::Public).generate_constraints(cs.clone()).unwrap();
     // Inputs: 8 bits per value + 1 per word; address: 161; outputs: 1 per word;
     // each neuron: n + 5 (ReLU) or n + 9 (no ReLU); multiply-accumulates: 0.
     let words = model.input_len.div_ceil(31);

@@ -54,7 +54,7 @@ impl KeySource {
         match (&self.pk, self.dev_seed) {
             (Some(path), _) => {
                 let keys = Keys::load(path).wrap_err("cannot load proving key")?;
-                let expected = mlproof_circuits::inference::public_input_count(model) + 1;
+                let expected = mlproof_circuits::inference::public_input_count(model, mlproof_circuits::Visibility::Public) + 1;
                 eyre::ensure!(
                     keys.vk.gamma_abc_g1.len() == expected,
                     "proving key {} is for a circuit with {} public inputs, but model {} has {}: wrong key for this model",

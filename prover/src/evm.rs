@@ -83,6 +83,8 @@ pub struct EvmProof {
     pub input: Vec<U256>,
     /// Packed output words.
     pub output: Vec<U256>,
+    /// With private weights: the weights commitment.
+    pub weights_commitment: Option<U256>,
     /// The prover address bound into the proof.
     pub prover: Address,
 }
@@ -99,15 +101,17 @@ impl EvmProof {
             proof: [a[0], a[1], b[0], b[1], b[2], b[3], c[0], c[1]],
             input: words(&statement.input),
             output: words(&statement.output),
+            weights_commitment: statement.weights_commitment.map(U256::from_be_bytes),
             prover: Address::from(statement.prover),
         }
     }
 
-    /// All public inputs in circuit order: input words, output words, prover address.
+    /// All public inputs in circuit order: input words, output words, [weights commitment], prover.
     #[must_use]
     pub fn public_inputs(&self) -> Vec<U256> {
         let mut v = self.input.clone();
         v.extend(&self.output);
+        v.extend(self.weights_commitment);
         v.push(U256::from_be_slice(self.prover.as_slice()));
         v
     }
@@ -143,6 +147,9 @@ pub struct ProofFile {
     pub input: Vec<U256Dec>,
     /// Packed output words.
     pub output: Vec<U256Dec>,
+    /// With private weights: the Poseidon commitment to the weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights_commitment: Option<U256Dec>,
     /// All public inputs in circuit order.
     pub public_inputs: Vec<U256Dec>,
 }
@@ -182,6 +189,7 @@ impl ProofFile {
             proof: dec(&evm.proof),
             input: dec(&evm.input),
             output: dec(&evm.output),
+            weights_commitment: evm.weights_commitment.map(U256Dec),
             public_inputs: dec(&evm.public_inputs()),
         }
     }
@@ -199,6 +207,7 @@ impl ProofFile {
             proof,
             input: self.input.iter().map(|d| d.0).collect(),
             output: self.output.iter().map(|d| d.0).collect(),
+            weights_commitment: self.weights_commitment.map(|d| d.0),
             prover: self.prover,
         };
         let statement = self.statement();
@@ -221,6 +230,7 @@ impl ProofFile {
             input: self.input_values.clone(),
             output: self.output_values.clone(),
             prover: self.prover.into_array(),
+            weights_commitment: self.weights_commitment.map(|d| d.0.to_be_bytes::<32>()),
         }
     }
 

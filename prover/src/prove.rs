@@ -4,7 +4,7 @@ use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof, VerifyingKey};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use ark_snark::SNARK;
-use mlproof_circuits::{InferenceCircuit, QuantModel, Statement};
+use mlproof_circuits::{InferenceCircuit, QuantModel, Salt, Statement};
 use rand::{CryptoRng, RngCore};
 
 use crate::{
@@ -41,6 +41,20 @@ pub fn prove_inference<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<InferenceProof> {
     let (circuit, statement) = InferenceCircuit::new(model, input, prover)?;
+    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, rng)?;
+    Ok(InferenceProof { proof, statement })
+}
+
+/// Proves `model(input)` for `prover` with the weights private, committed under `salt`.
+pub fn prove_inference_private<R: RngCore + CryptoRng>(
+    keys: &Keys,
+    model: &QuantModel,
+    input: &[i8],
+    prover: [u8; 20],
+    salt: Salt,
+    rng: &mut R,
+) -> Result<InferenceProof> {
+    let (circuit, statement) = InferenceCircuit::new_private(model, input, prover, salt)?;
     let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, rng)?;
     Ok(InferenceProof { proof, statement })
 }

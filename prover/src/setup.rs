@@ -4,7 +4,7 @@ use ark_bn254::Bn254;
 use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_snark::SNARK;
-use mlproof_circuits::{InferenceCircuit, QuantModel};
+use mlproof_circuits::{InferenceCircuit, QuantModel, Visibility};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -23,12 +23,18 @@ pub struct Keys {
     pub vk: VerifyingKey<Bn254>,
 }
 
-/// Development setup: Groth16 keys for `model`'s inference circuit, derived deterministically from
-/// `seed`. **Not for production**: the toxic waste is reproducible by anyone who knows the seed.
+/// Development setup: Groth16 keys for `model`'s inference circuit (public weights), derived
+/// deterministically from `seed`. **Not for production**: the toxic waste is reproducible by anyone
+/// who knows the seed.
 pub fn dev_setup(model: &QuantModel, seed: u64) -> Result<Keys> {
+    dev_setup_with(model, seed, Visibility::Public)
+}
+
+/// [`dev_setup`] for either weight visibility.
+pub fn dev_setup_with(model: &QuantModel, seed: u64, visibility: Visibility) -> Result<Keys> {
     model.validate()?;
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(InferenceCircuit::for_setup(model), &mut rng)?;
+    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(InferenceCircuit::for_setup(model, visibility), &mut rng)?;
     Ok(Keys { pk, vk })
 }
 
@@ -58,11 +64,16 @@ impl Keys {
     }
 }
 
-/// Number of R1CS constraints of `model`'s inference circuit.
+/// Number of R1CS constraints of `model`'s inference circuit with public weights.
 pub fn constraint_count(model: &QuantModel) -> Result<usize> {
+    constraint_count_with(model, Visibility::Public)
+}
+
+/// Number of R1CS constraints of `model`'s inference circuit.
+pub fn constraint_count_with(model: &QuantModel, visibility: Visibility) -> Result<usize> {
     use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
     let cs = ConstraintSystem::<ark_bn254::Fr>::new_ref();
     cs.set_mode(SynthesisMode::Setup);
-    InferenceCircuit::for_setup(model).generate_constraints(cs.clone())?;
+    InferenceCircuit::for_setup(model, visibility).generate_constraints(cs.clone())?;
     Ok(cs.num_constraints())
 }

@@ -102,3 +102,26 @@ fn proof_file_roundtrips_and_rejects_corruption() {
     assert!(matches!(bad.to_evm(), Err(ProverError::ProofFile(_))));
     let _ = (scalar_modulus(), Fr::from(0u8));
 }
+
+#[test]
+fn private_weights_proof_verifies_and_binds_the_commitment() {
+    use mlproof_circuits::{Salt, Visibility};
+    use mlproof_prover::{prove_inference_private, setup::dev_setup_with};
+    let model = slice_model().unwrap();
+    let keys = dev_setup_with(&model, 1, Visibility::Private).unwrap();
+    assert_eq!(keys.vk.gamma_abc_g1.len(), 7, "6 public inputs: 3 input, 1 output, commitment, prover");
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let proof = prove_inference_private(&keys, &model, &sample_input(1, 64), PROVER, Salt([9; 31]), &mut rng).unwrap();
+    verify_inference(&keys.vk, &proof).unwrap();
+    let file = ProofFile::new(&model, &proof);
+    assert!(file.weights_commitment.is_some());
+    assert_eq!(file.to_inference_proof().unwrap(), proof);
+
+    let mut other = proof.clone();
+    let mut c = other.statement.weights_commitment.unwrap();
+    c[31] ^= 1;
+    other.statement.weights_commitment = Some(c);
+    assert!(matches!(verify_inference(&keys.vk, &other), Err(ProverError::InvalidProof)));
+    // The public-weight keys do not verify a private-weight proof.
+    assert!(verify_inference(&dev_setup(&model, 1).unwrap().vk, &proof).is_err());
+}

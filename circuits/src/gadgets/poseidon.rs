@@ -37,20 +37,35 @@ pub fn config<F: PrimeField>() -> PoseidonConfig<F> {
     PoseidonConfig::new(8, 57, 5, mds, ark, 2, 1)
 }
 
-/// Native commitment to `values` with `salt`.
+/// Native commitment to packed `words` holding `count` values, with `salt`.
 #[must_use]
-pub fn commit_native<F: PrimeField + ark_crypto_primitives::sponge::Absorb>(values: &[i8], salt: F) -> F {
+pub fn commit_words_native<F: PrimeField + ark_crypto_primitives::sponge::Absorb>(words: &[F], count: u64, salt: F) -> F {
     let mut sponge = PoseidonSponge::new(&config::<F>());
-    let mut elems = vec![domain::<F>(), F::from(values.len() as u64), salt];
-    elems.extend(pack_field::<F>(values));
+    let mut elems = vec![domain::<F>(), F::from(count), salt];
+    elems.extend_from_slice(words);
     sponge.absorb(&elems);
     sponge.squeeze_field_elements::<F>(1)[0]
 }
 
+/// Native commitment to the int8 `values` with `salt`.
+#[must_use]
+pub fn commit_native<F: PrimeField + ark_crypto_primitives::sponge::Absorb>(values: &[i8], salt: F) -> F {
+    commit_words_native(&pack_field::<F>(values), values.len() as u64, salt)
+}
+
+/// In-circuit commitment to packed `words` holding `count` values, with `salt`.
+pub fn commit_words<F: PrimeField>(words: &[FpVar<F>], count: u64, salt: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
+    let cs = words.iter().fold(salt.cs(), |cs: ConstraintSystemRef<F>, v| cs.or(v.cs()));
+    let mut elems = vec![FpVar::Constant(domain::<F>()), FpVar::Constant(F::from(count)), salt.clone()];
+    elems.extend_from_slice(words);
+    let mut sponge = PoseidonSpongeVar::new(cs, &config::<F>());
+    sponge.absorb(&elems)?;
+    Ok(sponge.squeeze_field_elements(1)?.remove(0))
+}
+
 /// In-circuit commitment to `values` (each already constrained to int8) with `salt`.
 pub fn commit<F: PrimeField>(values: &[FpVar<F>], salt: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
-    let cs = values.iter().fold(salt.cs(), |cs: ConstraintSystemRef<F>, v| cs.or(v.cs()));
-    let mut elems = vec![FpVar::Constant(domain::<F>()), FpVar::Constant(F::from(values.len() as u64)), salt.clone()];
+    let mut words = Vec::with_capacity(values.len().div_ceil(VALUES_PER_WORD));
     for chunk in values.chunks(VALUES_PER_WORD) {
         let mut power = F::ONE;
         let mut constant = F::ZERO;
@@ -60,11 +75,9 @@ pub fn commit<F: PrimeField>(values: &[FpVar<F>], salt: &FpVar<F>) -> Result<FpV
             constant += power * F::from(128u64);
             power *= F::from(256u64);
         }
-        elems.push(weighted_sum(&terms, constant)?);
+        words.push(weighted_sum(&terms, constant)?);
     }
-    let mut sponge = PoseidonSpongeVar::new(cs, &config::<F>());
-    sponge.absorb(&elems)?;
-    Ok(sponge.squeeze_field_elements(1)?.remove(0))
+    commit_words(&words, values.len() as u64, salt)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use eyre::{Context, Result};
-use mlproof_circuits::{inference::public_input_count, model::Layer, slice::slice_model};
+use mlproof_circuits::{inference::public_input_count, model::Layer, slice::slice_model, Visibility};
 use mlproof_prover::commitment::model_commitment;
 
 use crate::common::{load_model, print_json};
@@ -100,7 +100,7 @@ impl Args {
                 if json {
                     print_json(&serde_json::json!({
                         "name": m.name, "input_len": m.input_len, "output_len": m.output_len(),
-                        "macs": m.macs(), "layers": layers, "public_inputs": public_input_count(&m),
+                        "macs": m.macs(), "layers": layers, "public_inputs": public_input_count(&m, Visibility::Public),
                         "commitment": model_commitment(&m).to_string(),
                     }));
                 } else {
@@ -108,7 +108,7 @@ impl Args {
                     for (i, l) in layers.iter().enumerate() {
                         println!("  layer {i}: {l}");
                     }
-                    println!("  public inputs: {}", public_input_count(&m));
+                    println!("  public inputs: {} (public weights), {} (private weights)", public_input_count(&m, Visibility::Public), public_input_count(&m, Visibility::Private));
                     println!("  commitment: {}", model_commitment(&m));
                 }
             }

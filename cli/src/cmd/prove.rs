@@ -58,7 +58,7 @@ impl Args {
         let output = engine::forward(&model, &input)?;
         check_satisfied(
             &model,
-            mlproof_circuits::Statement { input: input.clone(), output, prover: prover.into_array() },
+            mlproof_circuits::Statement { input: input.clone(), output, prover: prover.into_array(), weights_commitment: None },
         )?;
         let pb = spinner("proving", self.json);
         let t = Instant::now();
