@@ -16,12 +16,19 @@ use rand_chacha::ChaCha20Rng;
 /// Arguments of `mlproof bench`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Which benchmark: `slice` (the foundation slice: circuit, Groth16, on-chain gas).
+    /// Which benchmark: `slice` (the foundation slice: circuit, Groth16, on-chain gas) or `circuits`
+    /// (constraint costs, setup/prove time and memory per model and weight visibility).
     #[arg(default_value = "slice")]
     suite: String,
     /// Timed repetitions per measurement (the median is reported).
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// With suite `one` (internal): the model key.
+    #[arg(long, hide = true)]
+    model: Option<String>,
+    /// With suite `one` (internal): `public` or `private`.
+    #[arg(long, hide = true)]
+    visibility: Option<String>,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -30,7 +37,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Peak resident set size of this process in MB (Linux `VmHWM`).
-fn peak_rss_mb() -> Option<f64> {
+pub fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
     Some(kb / 1024.0)
@@ -47,7 +54,24 @@ fn machine() -> serde_json::Value {
 impl Args {
     /// Runs the command.
     pub fn run(self) -> Result<()> {
-        eyre::ensure!(self.suite == "slice", "unknown benchmark suite {:?}; available: slice", self.suite);
+        match self.suite.as_str() {
+            "slice" => self.run_slice(),
+            "circuits" => run_circuits(),
+            "one" => {
+                let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
+                let model = super::bench_circuits::load(self.model.as_deref().unwrap_or_default(), &root)?;
+                let vis = match self.visibility.as_deref() {
+                    Some("private") => mlproof_circuits::Visibility::Private,
+                    _ => mlproof_circuits::Visibility::Public,
+                };
+                println!("{}", super::bench_circuits::run_one(&model, vis)?);
+                Ok(())
+            }
+            other => eyre::bail!("unknown benchmark suite {other:?}; available: slice, circuits"),
+        }
+    }
+
+    fn run_slice(self) -> Result<()> {
         let runs = self.runs.max(1);
         let model = slice_model()?;
         let input = sample_input(7, model.input_len);
@@ -105,4 +129,27 @@ impl Args {
         println!("{out}");
         Ok(())
     }
+}
+
+fn run_circuits() -> Result<()> {
+    use super::bench_circuits::{load, run_child, unit_costs, MODELS};
+    let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
+    let mut out = unit_costs(&load("mlp_784_56_10", &root)?)?;
+    out["machine"] = machine();
+    for key in MODELS {
+        let mut entry = serde_json::Map::new();
+        for vis in ["public", "private"] {
+            eprintln!("[bench] {key} ({vis} weights)");
+            entry.insert(vis.to_owned(), run_child(key, vis)?);
+        }
+        if *key == "digits_mlp" {
+            let (_, acc) = mlproof_import::digits_model::import_digits(&root.join("models/digits-mlp.onnx"), &root, Some("digits-mlp"))?;
+            entry.insert("float_accuracy".into(), acc.float_accuracy.into());
+            entry.insert("quantized_accuracy".into(), acc.quantized_accuracy.into());
+        }
+        out[*key] = entry.into();
+    }
+    out["digits_cnn"] = serde_json::json!({ "status": "not built yet: Conv2d/pooling layers are open work of the inference-circuits issue" });
+    println!("{out}");
+    Ok(())
 }

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod bench;
+pub mod bench_circuits;
 pub mod demo;
 pub mod model;
 pub mod prove;
