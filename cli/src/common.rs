@@ -5,7 +5,8 @@ use std::{path::Path, time::Duration};
 use eyre::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use mlproof_circuits::QuantModel;
-use mlproof_prover::{dev_setup, setup::DEV_SETUP_WARNING, Keys};
+use mlproof_circuits::Visibility;
+use mlproof_prover::{setup::{dev_setup_with, DEV_SETUP_WARNING}, Keys};
 
 /// Sets up logging once, for the whole binary.
 pub fn init_tracing(verbose: u8) {
@@ -46,15 +47,19 @@ pub struct KeySource {
     /// Derive development keys from this seed instead (NOT FOR PRODUCTION).
     #[arg(long)]
     pub dev_seed: Option<u64>,
+    /// The model's weights are private: witnesses bound to a public Poseidon commitment.
+    #[arg(long)]
+    pub private_weights: bool,
 }
 
 impl KeySource {
     /// Loads or derives the keys.
     pub fn keys(&self, model: &QuantModel, quiet: bool) -> Result<Keys> {
+        let visibility = self.visibility();
         match (&self.pk, self.dev_seed) {
             (Some(path), _) => {
                 let keys = Keys::load(path).wrap_err("cannot load proving key")?;
-                let expected = mlproof_circuits::inference::public_input_count(model, mlproof_circuits::Visibility::Public) + 1;
+                let expected = mlproof_circuits::inference::public_input_count(model, visibility) + 1;
                 eyre::ensure!(
                     keys.vk.gamma_abc_g1.len() == expected,
                     "proving key {} is for a circuit with {} public inputs, but model {} has {}: wrong key for this model",
@@ -70,12 +75,20 @@ impl KeySource {
                     eprintln!("warning: {DEV_SETUP_WARNING}");
                 }
                 let pb = spinner("Groth16 setup", quiet);
-                let keys = dev_setup(model, seed)?;
+                let keys = dev_setup_with(model, seed, visibility)?;
                 pb.finish_and_clear();
                 Ok(keys)
             }
             (None, None) => eyre::bail!("pass --pk FILE (from `mlproof setup`) or --dev-seed N"),
         }
+    }
+}
+
+impl KeySource {
+    /// The weight visibility the keys are for.
+    #[must_use]
+    pub fn visibility(&self) -> Visibility {
+        if self.private_weights { Visibility::Private } else { Visibility::Public }
     }
 }
 

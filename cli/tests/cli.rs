@@ -99,3 +99,37 @@ fn malformed_models_and_inputs_are_named() {
     assert!(!ok);
     assert!(err.contains("cannot read model file missing.json"), "{err}");
 }
+
+#[test]
+fn private_weights_prove_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    write_model(dir.path(), "m.json", &slice_model().unwrap().to_canonical_json());
+    let salt = "11".repeat(31);
+    let (ok, _, err) = mlproof(dir.path(), &["setup", "--model", "m.json", "--private-weights", "--out", "p.pk"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = mlproof(
+        dir.path(),
+        &["prove", "--model", "m.json", "--pk", "p.pk", "--private-weights", "--salt", &salt, "--sample-seed", "2", "--prover", PROVER, "--out", "p.json", "--json"],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("prove_s"));
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("p.json")).unwrap()).unwrap();
+    assert!(file["weightsCommitment"].is_string());
+    let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--pk", "p.pk", "--private-weights", "--proof", "p.json"]);
+    assert!(ok, "{err}");
+    // Forgetting the flag is named, as is a missing or malformed salt.
+    let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--pk", "p.pk", "--proof", "p.json"]);
+    assert!(!ok && err.contains("private weights"), "{err}");
+    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--pk", "p.pk", "--private-weights", "--sample-seed", "2", "--prover", PROVER, "--out", "q.json"]);
+    assert!(!ok && err.contains("--salt"), "{err}");
+    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--pk", "p.pk", "--private-weights", "--salt", "abcd", "--sample-seed", "2", "--prover", PROVER, "--out", "q.json"]);
+    assert!(!ok && err.contains("31 bytes"), "{err}");
+    // Public-weight keys for the same model are refused as the wrong key.
+    let (ok, _, err) = mlproof(dir.path(), &["setup", "--model", "m.json", "--out", "pub.pk"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &["prove", "--model", "m.json", "--pk", "pub.pk", "--private-weights", "--salt", &salt, "--sample-seed", "2", "--prover", PROVER, "--out", "q.json"],
+    );
+    assert!(!ok && err.contains("wrong key"), "{err}");
+}

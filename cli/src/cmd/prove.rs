@@ -4,7 +4,8 @@ use std::{path::PathBuf, time::Instant};
 
 use eyre::{Context, Result};
 use mlproof_circuits::{engine, slice::sample_input};
-use mlproof_prover::{prove::check_satisfied, prove_inference, verify_inference, ProofFile};
+use mlproof_circuits::Salt;
+use mlproof_prover::{prove::check_satisfied, prove_inference, prove_inference_private, verify_inference, ProofFile};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -27,6 +28,9 @@ pub struct Args {
     /// Prover (payee) address bound into the proof.
     #[arg(long)]
     prover: String,
+    /// With --private-weights: the 31-byte commitment salt as hex (keep it secret with the weights).
+    #[arg(long, env = "MLPROOF_WEIGHTS_SALT", hide_env_values = true)]
+    salt: Option<String>,
     /// Seed the proof's randomness (reproducible fixtures); default: the OS RNG.
     #[arg(long)]
     rng_seed: Option<u64>,
@@ -56,15 +60,31 @@ impl Args {
         };
         let keys = self.keys.keys(&model, self.json)?;
         let output = engine::forward(&model, &input)?;
-        check_satisfied(
-            &model,
-            mlproof_circuits::Statement { input: input.clone(), output, prover: prover.into_array(), weights_commitment: None },
-        )?;
+        let salt = match (self.keys.private_weights, &self.salt) {
+            (false, None) => None,
+            (false, Some(_)) => eyre::bail!("--salt only applies with --private-weights"),
+            (true, None) => eyre::bail!("--private-weights needs --salt (31 bytes of hex) or MLPROOF_WEIGHTS_SALT"),
+            (true, Some(hex)) => {
+                let bytes = alloy::hex::decode(hex.trim()).wrap_err("--salt is not hex")?;
+                let arr: [u8; 31] = bytes.try_into().map_err(|b: Vec<u8>| eyre::eyre!("--salt must be 31 bytes, got {}", b.len()))?;
+                Some(Salt(arr))
+            }
+        };
+        if salt.is_none() {
+            check_satisfied(
+                &model,
+                mlproof_circuits::Statement { input: input.clone(), output, prover: prover.into_array(), weights_commitment: None },
+            )?;
+        }
         let pb = spinner("proving", self.json);
         let t = Instant::now();
-        let proof = match self.rng_seed {
-            Some(seed) => prove_inference(&keys, &model, &input, prover.into_array(), &mut ChaCha20Rng::seed_from_u64(seed))?,
-            None => prove_inference(&keys, &model, &input, prover.into_array(), &mut rand::rngs::OsRng)?,
+        let mut os = rand::rngs::OsRng;
+        let mut seeded = ChaCha20Rng::seed_from_u64(self.rng_seed.unwrap_or_default());
+        let rng: &mut dyn rand::RngCore = if self.rng_seed.is_some() { &mut seeded } else { &mut os };
+        let mut rng = CryptoRngRef(rng);
+        let proof = match salt {
+            None => prove_inference(&keys, &model, &input, prover.into_array(), &mut rng)?,
+            Some(salt) => prove_inference_private(&keys, &model, &input, prover.into_array(), salt, &mut rng)?,
         };
         let prove_s = t.elapsed().as_secs_f64();
         pb.finish_and_clear();
@@ -89,3 +109,24 @@ impl Args {
         Ok(())
     }
 }
+
+/// Adapts the chosen RNG (the OS RNG or a seeded ChaCha20 for reproducible fixtures, both
+/// cryptographic) to the `CryptoRng` bound the prover asks for.
+struct CryptoRngRef<'a>(&'a mut dyn rand::RngCore);
+
+impl rand::RngCore for CryptoRngRef<'_> {
+    fn next_u32(&mut self) -> u32 {
+        self.0.next_u32()
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.0.fill_bytes(dest);
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
+        self.0.try_fill_bytes(dest)
+    }
+}
+
+impl rand::CryptoRng for CryptoRngRef<'_> {}

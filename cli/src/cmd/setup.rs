@@ -3,7 +3,7 @@
 use std::{path::PathBuf, time::Instant};
 
 use eyre::Result;
-use mlproof_prover::{dev_setup, setup::DEV_SETUP_WARNING};
+use mlproof_prover::setup::{dev_setup_with, DEV_SETUP_WARNING};
 
 use crate::common::{load_model, print_json, spinner};
 
@@ -16,6 +16,9 @@ pub struct Args {
     /// Seed of the development setup (NOT FOR PRODUCTION).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Keys for private (committed) weights.
+    #[arg(long)]
+    private_weights: bool,
     /// Where to write the proving key.
     #[arg(long)]
     out: PathBuf,
@@ -31,7 +34,8 @@ impl Args {
         eprintln!("warning: {DEV_SETUP_WARNING}");
         let pb = spinner("Groth16 setup", self.json);
         let t = Instant::now();
-        let keys = dev_setup(&model, self.seed)?;
+        let visibility = if self.private_weights { mlproof_circuits::Visibility::Private } else { mlproof_circuits::Visibility::Public };
+        let keys = dev_setup_with(&model, self.seed, visibility)?;
         let setup_s = t.elapsed().as_secs_f64();
         pb.finish_and_clear();
         keys.save(&self.out)?;

@@ -34,8 +34,9 @@ impl Args {
             (None, Some(seed)) => format!("--dev-seed {seed}"),
             (None, None) => String::new(),
         };
+        let private = if self.keys.private_weights { " --private-weights" } else { "" };
         format!(
-            "mlproof verifier --model {} {keys} --name {} --out {}",
+            "mlproof verifier --model {}{private} {keys} --name {} --out {}",
             self.model.display(),
             self.name,
             self.out.display()

@@ -38,6 +38,12 @@ impl Args {
             self.model.display(),
             model_commitment(&model)
         );
+        eyre::ensure!(
+            file.weights_commitment.is_some() == self.keys.private_weights,
+            "the proof is for {} weights; pass {}--private-weights",
+            if file.weights_commitment.is_some() { "private" } else { "public" },
+            if file.weights_commitment.is_some() { "" } else { "no " }
+        );
         let keys = self.keys.keys(&model, self.json)?;
         let proof = file.to_inference_proof()?;
         let verified = verify_inference(&keys.vk, &proof).is_ok();
