@@ -5,7 +5,7 @@ use ark_ff::PrimeField;
 
 use crate::{
     gadgets::{poseidon::commit_words_native, private_tensor::words_native},
-    layers::dense_private::bias_bits,
+    layers::{conv::conv_bias_bits, dense_private::bias_bits},
     model::{Layer, QuantModel},
 };
 
@@ -27,10 +27,14 @@ pub fn weight_words<F: PrimeField>(model: &QuantModel) -> (Vec<F>, u64) {
     let mut words = Vec::new();
     let mut count = 0u64;
     for layer in &model.layers {
-        let Layer::Dense(d) = layer;
-        words.extend(words_native::<F>(&d.weights, 8));
-        words.extend(words_native::<F>(&d.bias, bias_bits(d)));
-        count += (d.weights.len() + d.bias.len()) as u64;
+        let (weights, bias, bits) = match layer {
+            Layer::Dense(d) => (&d.weights, &d.bias, bias_bits(d)),
+            Layer::Conv2d(c) => (&c.weights, &c.bias, conv_bias_bits(c)),
+            _ => continue,
+        };
+        words.extend(words_native::<F>(weights, 8));
+        words.extend(words_native::<F>(bias, bits));
+        count += (weights.len() + bias.len()) as u64;
     }
     (words, count)
 }

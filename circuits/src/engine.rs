@@ -2,7 +2,7 @@
 
 use crate::{
     error::{ModelError, Result},
-    model::{Activation, DenseLayer, Layer, QuantModel},
+    model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel},
     quant::{clamp, requantize},
 };
 
@@ -19,15 +19,90 @@ pub fn dense_forward(layer: &DenseLayer, x: &[i8]) -> Vec<i8> {
         .collect()
 }
 
-/// Runs the model on an int8 input and returns the int8 output (logits).
+/// Input coordinate read by output row/column `o` and kernel offset `k` (None inside the padding).
+#[must_use]
+pub fn source(o: usize, k: usize, stride: usize, pad: usize, size: usize) -> Option<usize> {
+    (o * stride + k).checked_sub(pad).filter(|&v| v < size)
+}
+
+/// Runs a convolution on a `[C, H, W]` activation.
+#[must_use]
+pub fn conv_forward(c: &Conv2dLayer, x: &[i8], h: usize, w: usize) -> Vec<i8> {
+    let (oh, ow) = c.out_hw(h, w);
+    let mut out = Vec::with_capacity(c.out_channels * oh * ow);
+    for o in 0..c.out_channels {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut acc = c.bias[o];
+                for i in 0..c.in_channels {
+                    for ky in 0..c.kernel[0] {
+                        let Some(y) = source(oy, ky, c.stride[0], c.padding[0], h) else { continue };
+                        for kx in 0..c.kernel[1] {
+                            let Some(xx) = source(ox, kx, c.stride[1], c.padding[1], w) else { continue };
+                            acc += c.weight(o, i, ky, kx) * i64::from(x[(i * h + y) * w + xx]);
+                        }
+                    }
+                }
+                let q = requantize(acc, c.requant.multiplier, c.requant.shift);
+                out.push(clamp(q, c.activation == Activation::Relu));
+            }
+        }
+    }
+    out
+}
+
+/// The window values of pooled position `(ch, oy, ox)`.
+#[must_use]
+pub fn window<T: Clone>(p: &PoolLayer, x: &[T], h: usize, w: usize, ch: usize, oy: usize, ox: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(p.kernel[0] * p.kernel[1]);
+    for ky in 0..p.kernel[0] {
+        for kx in 0..p.kernel[1] {
+            v.push(x[(ch * h + oy * p.stride[0] + ky) * w + ox * p.stride[1] + kx].clone());
+        }
+    }
+    v
+}
+
+/// `floor((Σ + ⌊k/2⌋) / k)`: average with round half up.
+#[must_use]
+pub fn avg_round(values: &[i8]) -> i8 {
+    let k = values.len() as i64;
+    let s: i64 = values.iter().map(|&v| i64::from(v)).sum();
+    // The average of int8 values is within [-128, 127].
+    (s + k / 2).div_euclid(k) as i8
+}
+
+fn pool_forward(p: &PoolLayer, x: &[i8], shape: &[usize], max: bool) -> Vec<i8> {
+    let (c, h, w) = (shape[0], shape[1], shape[2]);
+    let (oh, ow) = p.out_hw(h, w);
+    let mut out = Vec::with_capacity(c * oh * ow);
+    for ch in 0..c {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let win = window(p, x, h, w, ch, oy, ox);
+                out.push(if max { win.iter().copied().max().unwrap_or(0) } else { avg_round(&win) });
+            }
+        }
+    }
+    out
+}
+
+/// Runs the model on an int8 input and returns the int8 output (logits, or a class with Argmax).
 pub fn forward(model: &QuantModel, input: &[i8]) -> Result<Vec<i8>> {
     if input.len() != model.input_len {
         return Err(ModelError::InputLength { got: input.len(), expected: model.input_len });
     }
+    let shapes = model.shapes()?;
     let mut x = input.to_vec();
-    for layer in &model.layers {
+    for (layer, shape) in model.layers.iter().zip(&shapes) {
         x = match layer {
             Layer::Dense(d) => dense_forward(d, &x),
+            Layer::Conv2d(c) => conv_forward(c, &x, shape[1], shape[2]),
+            Layer::MaxPool(p) => pool_forward(p, &x, shape, true),
+            Layer::AvgPool(p) => pool_forward(p, &x, shape, false),
+            Layer::Flatten => x,
+            // At most 128 inputs (validated), so the index fits an int8.
+            Layer::Argmax => vec![argmax(&x) as i8],
         };
     }
     Ok(x)

@@ -23,10 +23,12 @@ use crate::{
     engine,
     error::Result,
     commitment::{weights_commitment, Salt},
-    gadgets::{bits::decompose_le, pack, poseidon::commit_words, private_tensor},
+    gadgets::{argmax::argmax, bits::decompose_le, pack, poseidon::commit_words, private_tensor},
     layers::{
+        conv::{conv, conv_bias_bits, ConvWeights},
         dense_private::{bias_bits, dense_private},
         dense_public::dense_public,
+        pool::pool,
     },
     model::{Layer, QuantModel},
     packing::{address_to_field, pack_field, words_for, VALUES_PER_WORD},
@@ -171,32 +173,46 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
             let count = (model.input_len - k * VALUES_PER_WORD).min(VALUES_PER_WORD);
             x.extend(pack::unpack_int8(word, count)?);
         }
-        match (self.visibility, commitment) {
-            (Visibility::Private, Some(commitment)) => {
-                let salt = FpVar::new_witness(cs.clone(), || {
-                    self.salt.map(|s| s.to_field::<F>()).ok_or(SynthesisError::AssignmentMissing)
-                })?;
-                let known = st.is_some();
-                let mut words = Vec::new();
-                let mut count = 0u64;
-                for layer in &model.layers {
-                    let Layer::Dense(d) = layer;
+        let shapes = model.shapes().map_err(|_| SynthesisError::Unsatisfiable)?;
+        let private = match (self.visibility, &commitment) {
+            (Visibility::Private, Some(_)) => Some(FpVar::new_witness(cs.clone(), || {
+                self.salt.map(|s| s.to_field::<F>()).ok_or(SynthesisError::AssignmentMissing)
+            })?),
+            _ => None,
+        };
+        let known = st.is_some();
+        let mut words = Vec::new();
+        let mut count = 0u64;
+        for (layer, shape) in model.layers.iter().zip(&shapes) {
+            x = match layer {
+                Layer::Dense(d) if private.is_some() => {
                     let w = private_tensor::alloc(&cs, known.then_some(d.weights.as_slice()), d.weights.len(), 8)?;
                     let b = private_tensor::alloc(&cs, known.then_some(d.bias.as_slice()), d.bias.len(), bias_bits(d))?;
-                    x = dense_private(d, &w.values, &b.values, &x)?;
+                    let y = dense_private(d, &w.values, &b.values, &x)?;
+                    count += (d.weights.len() + d.bias.len()) as u64;
                     words.extend(w.words);
                     words.extend(b.words);
-                    count += (d.weights.len() + d.bias.len()) as u64;
+                    y
                 }
-                commit_words(&words, count, &salt)?.enforce_equal(&commitment)?;
-            }
-            _ => {
-                for layer in &model.layers {
-                    x = match layer {
-                        Layer::Dense(d) => dense_public(d, &x)?,
-                    };
+                Layer::Dense(d) => dense_public(d, &x)?,
+                Layer::Conv2d(c) if private.is_some() => {
+                    let w = private_tensor::alloc(&cs, known.then_some(c.weights.as_slice()), c.weights.len(), 8)?;
+                    let b = private_tensor::alloc(&cs, known.then_some(c.bias.as_slice()), c.bias.len(), conv_bias_bits(c))?;
+                    let y = conv(c, &x, shape[1], shape[2], &ConvWeights::Private(&w.values, &b.values))?;
+                    count += (c.weights.len() + c.bias.len()) as u64;
+                    words.extend(w.words);
+                    words.extend(b.words);
+                    y
                 }
-            }
+                Layer::Conv2d(c) => conv(c, &x, shape[1], shape[2], &ConvWeights::Public)?,
+                Layer::MaxPool(p) => pool(p, &x, shape, true)?,
+                Layer::AvgPool(p) => pool(p, &x, shape, false)?,
+                Layer::Flatten => x,
+                Layer::Argmax => vec![argmax(&x)?],
+            };
+        }
+        if let (Some(salt), Some(commitment)) = (private, commitment) {
+            commit_words(&words, count, &salt)?.enforce_equal(&commitment)?;
         }
         for (word, chunk) in output_words.iter().zip(x.chunks(VALUES_PER_WORD)) {
             pack::enforce_packed(word, chunk)?;

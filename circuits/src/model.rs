@@ -69,12 +69,56 @@ pub struct DenseLayer {
     pub activation: Activation,
 }
 
+/// A 2-D convolution over a `[C, H, W]` activation: `y = act(requant(conv(x, W) + b))`, zero padding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conv2dLayer {
+    /// Input channels.
+    pub in_channels: usize,
+    /// Output channels.
+    pub out_channels: usize,
+    /// Kernel `[height, width]`.
+    pub kernel: [usize; 2],
+    /// Stride `[vertical, horizontal]`.
+    pub stride: [usize; 2],
+    /// Zero padding `[top = bottom, left = right]`.
+    pub padding: [usize; 2],
+    /// int8 weights, `[out][in][kh][kw]` row-major.
+    pub weights: Vec<i64>,
+    /// `out_channels` int32 biases.
+    pub bias: Vec<i64>,
+    /// Requantization of the accumulator back to int8.
+    pub requant: Requant,
+    /// Activation after requantization.
+    pub activation: Activation,
+}
+
+/// A pooling window over a `[C, H, W]` activation (no padding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolLayer {
+    /// Window `[height, width]`.
+    pub kernel: [usize; 2],
+    /// Stride `[vertical, horizontal]`.
+    pub stride: [usize; 2],
+}
+
 /// A layer of the model.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Layer {
-    /// A dense (fully connected) layer.
+    /// A dense (fully connected) layer; any input shape is read flat.
     Dense(DenseLayer),
+    /// A 2-D convolution.
+    Conv2d(Conv2dLayer),
+    /// Max pooling.
+    MaxPool(PoolLayer),
+    /// Average pooling: `floor((Σ + ⌊k/2⌋) / k)` over the `k` window values (round half up).
+    AvgPool(PoolLayer),
+    /// Reshape to a flat vector (no arithmetic).
+    Flatten,
+    /// Index of the first maximum, as one int8 value (at most 128 inputs).
+    Argmax,
 }
 
 /// A validated quantized model.
@@ -89,8 +133,76 @@ pub struct QuantModel {
     pub name: String,
     /// Number of int8 input values.
     pub input_len: usize,
+    /// Input shape, e.g. `[1, 8, 8]` for convolutions; empty means `[input_len]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_shape: Vec<usize>,
     /// Layers, applied in order.
     pub layers: Vec<Layer>,
+}
+
+/// Requantization bit width for an accumulator bounded by `acc_bound` (see [`DenseLayer::requant_bits`]).
+#[must_use]
+pub fn requant_bits_for(acc_bound: u128, requant: Requant) -> u32 {
+    let zmax = acc_bound * u128::from(requant.multiplier) + (1u128 << (requant.shift - 1));
+    (bit_len(zmax) + 1).max(requant.shift + 8)
+}
+
+fn validate_requant(layer: usize, requant: Requant) -> Result<()> {
+    let Requant { multiplier, shift } = requant;
+    let bad = |reason: String| ModelError::InvalidRequant { layer, reason };
+    if multiplier == 0 || multiplier >= 1 << 31 {
+        return Err(bad(format!("multiplier {multiplier} must be in [1, 2^31)")));
+    }
+    if !(1..=62).contains(&shift) {
+        return Err(bad(format!("shift {shift} must be in [1, 62]")));
+    }
+    Ok(())
+}
+
+fn validate_values(layer: usize, weights: &[i64], bias: &[i64]) -> Result<()> {
+    if let Some((index, &value)) = weights.iter().enumerate().find(|(_, w)| !(-128..=127).contains(*w)) {
+        return Err(ModelError::WeightOutOfRange { layer, index, value });
+    }
+    if let Some((index, &value)) = bias.iter().enumerate().find(|(_, b)| i32::try_from(**b).is_err()) {
+        return Err(ModelError::BiasOutOfRange { layer, index, value });
+    }
+    Ok(())
+}
+
+impl Conv2dLayer {
+    /// Weight of output channel `o`, input channel `i`, kernel row `ky`, column `kx`.
+    #[must_use]
+    pub fn weight(&self, o: usize, i: usize, ky: usize, kx: usize) -> i64 {
+        self.weights[((o * self.in_channels + i) * self.kernel[0] + ky) * self.kernel[1] + kx]
+    }
+
+    /// Static bound on `|bias + Σ w·x|` for output channel `o` over all int8 inputs.
+    #[must_use]
+    pub fn acc_bound(&self, o: usize) -> u128 {
+        let per = self.in_channels * self.kernel[0] * self.kernel[1];
+        let sum: u128 = self.weights[o * per..(o + 1) * per].iter().map(|w| u128::from(w.unsigned_abs())).sum();
+        u128::from(self.bias[o].unsigned_abs()) + sum * MAX_ABS_ACTIVATION
+    }
+
+    /// Requantization bit width of output channel `o`.
+    #[must_use]
+    pub fn requant_bits(&self, o: usize) -> u32 {
+        requant_bits_for(self.acc_bound(o), self.requant)
+    }
+
+    /// Output `[height, width]` for an input of `[h, w]`.
+    #[must_use]
+    pub fn out_hw(&self, h: usize, w: usize) -> (usize, usize) {
+        ((h + 2 * self.padding[0] - self.kernel[0]) / self.stride[0] + 1, (w + 2 * self.padding[1] - self.kernel[1]) / self.stride[1] + 1)
+    }
+}
+
+impl PoolLayer {
+    /// Output `[height, width]` for an input of `[h, w]`.
+    #[must_use]
+    pub fn out_hw(&self, h: usize, w: usize) -> (usize, usize) {
+        ((h - self.kernel[0]) / self.stride[0] + 1, (w - self.kernel[1]) / self.stride[1] + 1)
+    }
 }
 
 impl DenseLayer {
@@ -112,12 +224,11 @@ impl DenseLayer {
     /// `acc·m + 2^(s-1) + 2^(n-1)` lies in `[0, 2^n)` for every int8 input, and `n ≥ s + 8`.
     #[must_use]
     pub fn requant_bits(&self, o: usize) -> u32 {
-        let Requant { multiplier, shift } = self.requant;
-        let zmax = self.acc_bound(o) * u128::from(multiplier) + (1u128 << (shift - 1));
-        (bit_len(zmax) + 1).max(shift + 8)
+        requant_bits_for(self.acc_bound(o), self.requant)
     }
 
     fn validate(&self, layer: usize, expected_in: usize) -> Result<()> {
+        validate_requant(layer, self.requant)?;
         let shape = |what, got, expected| ModelError::Shape { layer, what, got, expected };
         if self.in_features != expected_in {
             return Err(shape("in_features", self.in_features, expected_in));
@@ -132,27 +243,8 @@ impl DenseLayer {
         if self.bias.len() != self.out_features {
             return Err(shape("bias length", self.bias.len(), self.out_features));
         }
-        if let Some((index, &value)) =
-            self.weights.iter().enumerate().find(|(_, w)| !(-128..=127).contains(*w))
-        {
-            return Err(ModelError::WeightOutOfRange { layer, index, value });
-        }
-        if let Some((index, &value)) = self
-            .bias
-            .iter()
-            .enumerate()
-            .find(|(_, b)| i32::try_from(**b).is_err())
-        {
-            return Err(ModelError::BiasOutOfRange { layer, index, value });
-        }
-        let Requant { multiplier, shift } = self.requant;
+        validate_values(layer, &self.weights, &self.bias)?;
         let bad = |reason: String| ModelError::InvalidRequant { layer, reason };
-        if multiplier == 0 || multiplier >= 1 << 31 {
-            return Err(bad(format!("multiplier {multiplier} must be in [1, 2^31)")));
-        }
-        if !(1..=62).contains(&shift) {
-            return Err(bad(format!("shift {shift} must be in [1, 62]")));
-        }
         for o in 0..self.out_features {
             let bits = self.requant_bits(o);
             if bits > MAX_REQUANT_BITS {
@@ -165,12 +257,79 @@ impl DenseLayer {
     }
 }
 
+impl Conv2dLayer {
+    fn validate(&self, layer: usize, shape: &[usize]) -> Result<Vec<usize>> {
+        let shape_err = |what, got, expected| ModelError::Shape { layer, what, got, expected };
+        let &[c, h, w] = shape else {
+            return Err(shape_err("input rank (conv2d needs [C, H, W])", shape.len(), 3));
+        };
+        if c != self.in_channels {
+            return Err(shape_err("in_channels", self.in_channels, c));
+        }
+        if self.out_channels == 0 || self.kernel.contains(&0) || self.stride.contains(&0) {
+            return Err(shape_err("out_channels, kernel and stride (must be >= 1)", 0, 1));
+        }
+        if h + 2 * self.padding[0] < self.kernel[0] || w + 2 * self.padding[1] < self.kernel[1] {
+            return Err(shape_err("kernel (larger than the padded input)", self.kernel[0].max(self.kernel[1]), h.min(w)));
+        }
+        let n = self.out_channels * self.in_channels * self.kernel[0] * self.kernel[1];
+        if self.weights.len() != n {
+            return Err(shape_err("weights length", self.weights.len(), n));
+        }
+        if self.bias.len() != self.out_channels {
+            return Err(shape_err("bias length", self.bias.len(), self.out_channels));
+        }
+        validate_values(layer, &self.weights, &self.bias)?;
+        validate_requant(layer, self.requant)?;
+        for o in 0..self.out_channels {
+            let bits = self.requant_bits(o);
+            if bits > MAX_REQUANT_BITS {
+                return Err(ModelError::InvalidRequant {
+                    layer,
+                    reason: format!("channel {o} needs a {bits}-bit requantization range (max {MAX_REQUANT_BITS})"),
+                });
+            }
+        }
+        let (oh, ow) = self.out_hw(h, w);
+        Ok(vec![self.out_channels, oh, ow])
+    }
+}
+
+impl PoolLayer {
+    fn validate(&self, layer: usize, shape: &[usize]) -> Result<Vec<usize>> {
+        let shape_err = |what, got, expected| ModelError::Shape { layer, what, got, expected };
+        let &[c, h, w] = shape else {
+            return Err(shape_err("input rank (pooling needs [C, H, W])", shape.len(), 3));
+        };
+        if self.kernel.contains(&0) || self.stride.contains(&0) || self.kernel[0] > h || self.kernel[1] > w {
+            return Err(shape_err("pool kernel (must be >= 1 and fit the input)", self.kernel[0].max(self.kernel[1]), h.min(w)));
+        }
+        if self.kernel[0] * self.kernel[1] > 1 << 16 {
+            return Err(shape_err("pool window size", self.kernel[0] * self.kernel[1], 1 << 16));
+        }
+        let (oh, ow) = self.out_hw(h, w);
+        Ok(vec![c, oh, ow])
+    }
+}
+
 impl Layer {
-    /// Output width of the layer.
-    #[must_use]
-    pub fn out_len(&self) -> usize {
+    /// Validates the layer on an input of `shape` and returns its output shape.
+    pub fn validate(&self, layer: usize, shape: &[usize]) -> Result<Vec<usize>> {
+        let len: usize = shape.iter().product();
         match self {
-            Self::Dense(d) => d.out_features,
+            Self::Dense(d) => {
+                d.validate(layer, len)?;
+                Ok(vec![d.out_features])
+            }
+            Self::Conv2d(c) => c.validate(layer, shape),
+            Self::MaxPool(p) | Self::AvgPool(p) => p.validate(layer, shape),
+            Self::Flatten => Ok(vec![len]),
+            Self::Argmax => {
+                if len == 0 || len > 128 {
+                    return Err(ModelError::Shape { layer, what: "argmax input length (1..=128)", got: len, expected: 128 });
+                }
+                Ok(vec![1])
+            }
         }
     }
 }
@@ -183,6 +342,7 @@ impl QuantModel {
             version: MODEL_FORMAT_VERSION,
             name: name.into(),
             input_len,
+            input_shape: Vec::new(),
             layers: layers.into_iter().map(Layer::Dense).collect(),
         };
         model.validate()?;
@@ -221,29 +381,46 @@ impl QuantModel {
         if self.input_len == 0 {
             return Err(ModelError::Shape { layer: 0, what: "input_len", got: 0, expected: 1 });
         }
-        let mut width = self.input_len;
-        for (i, layer) in self.layers.iter().enumerate() {
-            match layer {
-                Layer::Dense(d) => d.validate(i, width)?,
-            }
-            width = layer.out_len();
-        }
-        Ok(())
+        self.shapes().map(|_| ())
     }
 
-    /// Number of int8 output values.
+    /// The input shape (`[input_len]` unless given).
+    #[must_use]
+    pub fn in_shape(&self) -> Vec<usize> {
+        if self.input_shape.is_empty() { vec![self.input_len] } else { self.input_shape.clone() }
+    }
+
+    /// Validates every layer and returns the input shape of each layer followed by the output shape.
+    pub fn shapes(&self) -> Result<Vec<Vec<usize>>> {
+        let first = self.in_shape();
+        if first.iter().product::<usize>() != self.input_len {
+            return Err(ModelError::Shape { layer: 0, what: "input_shape product", got: first.iter().product(), expected: self.input_len });
+        }
+        let mut shapes = vec![first];
+        for (i, layer) in self.layers.iter().enumerate() {
+            let next = layer.validate(i, shapes.last().expect("non-empty"))?;
+            shapes.push(next);
+        }
+        Ok(shapes)
+    }
+
+    /// Number of int8 output values (0 for an invalid model).
     #[must_use]
     pub fn output_len(&self) -> usize {
-        self.layers.last().map_or(0, Layer::out_len)
+        self.shapes().ok().and_then(|s| s.last().map(|l| l.iter().product())).unwrap_or(0)
     }
 
-    /// Number of multiply-accumulates in one inference.
+    /// Number of multiply-accumulates in one inference (0 for an invalid model).
     #[must_use]
     pub fn macs(&self) -> usize {
+        let Ok(shapes) = self.shapes() else { return 0 };
         self.layers
             .iter()
-            .map(|l| match l {
+            .zip(&shapes[1..])
+            .map(|(l, out)| match l {
                 Layer::Dense(d) => d.in_features * d.out_features,
+                Layer::Conv2d(c) => out.iter().product::<usize>() * c.in_channels * c.kernel[0] * c.kernel[1],
+                _ => 0,
             })
             .sum()
     }

@@ -76,7 +76,7 @@ fn constraint_count_matches_the_documented_costs_and_macs_are_free() {
     let words = model.input_len.div_ceil(31);
     let mut expected = 8 * model.input_len + words + 161 + model.output_len().div_ceil(31);
     for layer in &model.layers {
-        let Layer::Dense(d) = layer;
+        let Layer::Dense(d) = layer else { continue };
         for o in 0..d.out_features {
             let extra = if d.activation == Activation::Relu { 5 } else { 9 };
             expected += d.requant_bits(o) as usize + extra;

@@ -49,7 +49,7 @@ fn weights_must_match_the_commitment() {
     // Other weights (one weight changed), with the output they really produce, under the original
     // commitment: rejected.
     let mut other = model.clone();
-    let Layer::Dense(d) = &mut other.layers[0];
+    let Layer::Dense(d) = &mut other.layers[0] else { unreachable!() };
     d.weights[5] = if d.weights[5] == 127 { 126 } else { d.weights[5] + 1 };
     let mut swapped = st.clone();
     swapped.output = engine::forward(&other, &input).unwrap();
@@ -67,7 +67,7 @@ fn weights_must_match_the_commitment() {
 #[test]
 fn packed_macs_cost_as_documented() {
     let model = random_mlp("cost", 11, 64, &[56, 10]).unwrap();
-    let Layer::Dense(d) = &model.layers[0];
+    let Layer::Dense(d) = &model.layers[0] else { unreachable!() };
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_mode(SynthesisMode::Setup);
     let x: Vec<FpVar<Fr>> = (0..d.in_features).map(|_| FpVar::new_witness(cs.clone(), || Ok(Fr::from(0u64))).unwrap()).collect();

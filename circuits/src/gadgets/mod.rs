@@ -4,6 +4,7 @@
 //! can play a malicious prover: a correct hint satisfies the system, a tampered one must not.
 
 pub mod argmax;
+pub mod avg;
 pub mod bits;
 pub mod is_zero;
 pub mod lincomb;

@@ -51,7 +51,9 @@ fn requant_cost(d: &DenseLayer, n: u32) -> usize {
 
 /// Per-operation costs measured on isolated layers of `model`'s first layer.
 pub fn unit_costs(model: &QuantModel) -> Result<Value> {
-    let Layer::Dense(d) = &model.layers[0];
+    let Some(Layer::Dense(d)) = model.layers.first() else {
+        eyre::bail!("unit costs are measured on a model whose first layer is dense");
+    };
     let macs = (d.in_features * d.out_features) as f64;
 
     let cs = setup_cs();

@@ -95,6 +95,14 @@ impl Args {
                             "dense {}x{} requant m={} s={} {:?}",
                             d.in_features, d.out_features, d.requant.multiplier, d.requant.shift, d.activation
                         ),
+                        Layer::Conv2d(c) => format!(
+                            "conv2d {}->{} kernel {:?} stride {:?} padding {:?} requant m={} s={} {:?}",
+                            c.in_channels, c.out_channels, c.kernel, c.stride, c.padding, c.requant.multiplier, c.requant.shift, c.activation
+                        ),
+                        Layer::MaxPool(p) => format!("maxpool kernel {:?} stride {:?}", p.kernel, p.stride),
+                        Layer::AvgPool(p) => format!("avgpool kernel {:?} stride {:?}", p.kernel, p.stride),
+                        Layer::Flatten => "flatten".to_owned(),
+                        Layer::Argmax => "argmax".to_owned(),
                     })
                     .collect();
                 if json {
