@@ -12,7 +12,7 @@ pub enum ImportError {
     #[error("not a valid ONNX file: {0}")]
     Protobuf(#[from] prost::DecodeError),
     /// The graph uses an operator mlproof cannot prove.
-    #[error("unsupported ONNX operator {op_type:?} (node {node:?}); supported: Gemm, MatMul, Add, Relu, Flatten")]
+    #[error("unsupported ONNX operator {op_type:?} (node {node:?}); supported: Gemm, MatMul, Add, Relu, Flatten, Conv, MaxPool, AveragePool")]
     UnsupportedOp {
         /// The operator.
         op_type: String,

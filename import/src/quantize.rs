@@ -10,7 +10,7 @@
 //!   precision for int8 outputs while keeping the circuit's bit decompositions short.
 
 use mlproof_circuits::{
-    model::{Activation, DenseLayer, QuantModel, Requant},
+    model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant, MODEL_FORMAT, MODEL_FORMAT_VERSION},
     ModelError,
 };
 
@@ -66,24 +66,51 @@ pub fn quantize(float: &FloatModel, calibration: &[Vec<f32>], cfg: QuantizeConfi
     let mut s_x = f64::from(cfg.input_scale);
     let mut layers = Vec::with_capacity(float.layers.len());
     for (li, layer) in float.layers.iter().enumerate() {
-        let FloatLayer::Dense { in_features, out_features, weights, bias, relu } = layer;
+        let (weights, bias, relu) = match layer {
+            FloatLayer::Dense { weights, bias, relu, .. } | FloatLayer::Conv2d { weights, bias, relu, .. } => (weights, bias, *relu),
+            FloatLayer::MaxPool { kernel, stride } => {
+                layers.push(Layer::MaxPool(PoolLayer { kernel: *kernel, stride: *stride }));
+                continue;
+            }
+            FloatLayer::AvgPool { kernel, stride } => {
+                layers.push(Layer::AvgPool(PoolLayer { kernel: *kernel, stride: *stride }));
+                continue;
+            }
+            FloatLayer::Flatten => {
+                layers.push(Layer::Flatten);
+                continue;
+            }
+        };
         let max_w = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
         let s_w = if max_w > 0.0 { f64::from(max_w) / 127.0 } else { 1.0 };
         let max_y = outs.iter().flat_map(|o| o[li].iter()).fold(0f32, |m, y| m.max(y.abs()));
         let s_y = if max_y > 0.0 { f64::from(max_y) / 127.0 } else { 1.0 };
         // Rounded values are within int8 / int32 range by construction of the scales; the casts
         // saturate otherwise and validation reports it.
-        let w_q = weights.iter().map(|&w| (f64::from(w) / s_w).round().clamp(-127.0, 127.0) as i64).collect();
-        let b_q = bias.iter().map(|&b| (f64::from(b) / (s_w * s_x)).round() as i64).collect();
-        layers.push(DenseLayer {
-            in_features: *in_features,
-            out_features: *out_features,
-            weights: w_q,
-            bias: b_q,
-            requant: multiplier(s_w * s_x / s_y, cfg.multiplier_bits, li)?,
-            activation: if *relu { Activation::Relu } else { Activation::None },
+        let weights_q: Vec<i64> = weights.iter().map(|&w| (f64::from(w) / s_w).round().clamp(-127.0, 127.0) as i64).collect();
+        let bias_q: Vec<i64> = bias.iter().map(|&b| (f64::from(b) / (s_w * s_x)).round() as i64).collect();
+        let requant = multiplier(s_w * s_x / s_y, cfg.multiplier_bits, li)?;
+        let activation = if relu { Activation::Relu } else { Activation::None };
+        layers.push(match layer {
+            FloatLayer::Dense { in_features, out_features, .. } => Layer::Dense(DenseLayer {
+                in_features: *in_features, out_features: *out_features, weights: weights_q, bias: bias_q, requant, activation,
+            }),
+            FloatLayer::Conv2d { in_channels, out_channels, kernel, stride, padding, .. } => Layer::Conv2d(Conv2dLayer {
+                in_channels: *in_channels, out_channels: *out_channels, kernel: *kernel, stride: *stride, padding: *padding,
+                weights: weights_q, bias: bias_q, requant, activation,
+            }),
+            _ => unreachable!("pooling and flatten were handled above"),
         });
         s_x = s_y;
     }
-    Ok(QuantModel::new(float.name.clone(), float.input_len, layers)?)
+    let model = QuantModel {
+        format: MODEL_FORMAT.to_owned(),
+        version: MODEL_FORMAT_VERSION,
+        name: float.name.clone(),
+        input_len: float.input_len,
+        input_shape: if float.input_shape.len() > 1 { float.input_shape.clone() } else { Vec::new() },
+        layers,
+    };
+    model.validate()?;
+    Ok(model)
 }

@@ -142,14 +142,13 @@ fn run_circuits() -> Result<()> {
             eprintln!("[bench] {key} ({vis} weights)");
             entry.insert(vis.to_owned(), run_child(key, vis)?);
         }
-        if *key == "digits_mlp" {
-            let (_, acc) = mlproof_import::digits_model::import_digits(&root.join("models/digits-mlp.onnx"), &root, Some("digits-mlp"))?;
+        if let Some(name) = key.strip_prefix("digits_").map(|k| format!("digits-{k}")) {
+            let (_, acc) = mlproof_import::digits_model::import_digits(&root.join(format!("models/{name}.onnx")), &root, Some(&name))?;
             entry.insert("float_accuracy".into(), acc.float_accuracy.into());
             entry.insert("quantized_accuracy".into(), acc.quantized_accuracy.into());
         }
         out[*key] = entry.into();
     }
-    out["digits_cnn"] = serde_json::json!({ "status": "not built yet: Conv2d/pooling layers are open work of the inference-circuits issue" });
     println!("{out}");
     Ok(())
 }

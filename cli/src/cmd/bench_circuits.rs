@@ -23,12 +23,13 @@ use rand_chacha::ChaCha20Rng;
 use serde_json::{json, Value};
 
 /// Models measured by the suite.
-pub const MODELS: &[&str] = &["digits_mlp", "mlp_784_56_10"];
+pub const MODELS: &[&str] = &["digits_mlp", "digits_cnn", "mlp_784_56_10"];
 
 /// Loads a benchmark model by key.
 pub fn load(key: &str, root: &Path) -> Result<QuantModel> {
     match key {
         "digits_mlp" => crate::common::load_model(&root.join("models/digits-mlp.json")),
+        "digits_cnn" => crate::common::load_model(&root.join("models/digits-cnn.json")),
         // The shape peers publish (e.g. circomlib-ml / zkml MNIST MLPs), with seeded random weights.
         "mlp_784_56_10" => Ok(random_mlp("mlp-784-56-10", 784_56_10, 784, &[56, 10])?),
         other => eyre::bail!("unknown benchmark model {other:?}; known: {}", MODELS.join(", ")),

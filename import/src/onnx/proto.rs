@@ -93,11 +93,45 @@ pub struct TensorProto {
     pub double_data: Vec<f64>,
 }
 
-/// `onnx.ValueInfoProto` (name only).
+/// `onnx.ValueInfoProto`.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ValueInfoProto {
     #[prost(string, tag = "1")]
     pub name: String,
+    #[prost(message, optional, tag = "2")]
+    pub r#type: Option<TypeProto>,
+}
+
+/// `onnx.TypeProto` (tensor types only).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TypeProto {
+    #[prost(message, optional, tag = "1")]
+    pub tensor_type: Option<TensorTypeProto>,
+}
+
+/// `onnx.TypeProto.Tensor`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TensorTypeProto {
+    #[prost(int32, tag = "1")]
+    pub elem_type: i32,
+    #[prost(message, optional, tag = "2")]
+    pub shape: Option<TensorShapeProto>,
+}
+
+/// `onnx.TensorShapeProto`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TensorShapeProto {
+    #[prost(message, repeated, tag = "1")]
+    pub dim: Vec<DimensionProto>,
+}
+
+/// `onnx.TensorShapeProto.Dimension`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct DimensionProto {
+    #[prost(int64, tag = "1")]
+    pub dim_value: i64,
+    #[prost(string, tag = "2")]
+    pub dim_param: String,
 }
 
 /// `TensorProto.DataType.FLOAT`.
