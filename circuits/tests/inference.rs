@@ -121,3 +121,52 @@ fn model_json_roundtrips() {
     let model = slice_model().unwrap();
     assert_eq!(QuantModel::from_json(&model.to_canonical_json()).unwrap(), model);
 }
+
+mod no_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Walks `path` (indices taken modulo each container's size) and replaces the node reached.
+    fn mutate(v: &mut serde_json::Value, path: &[usize], new: serde_json::Value) {
+        let Some((&p, rest)) = path.split_first() else {
+            *v = new;
+            return;
+        };
+        match v {
+            serde_json::Value::Object(m) if !m.is_empty() => {
+                let k = m.keys().nth(p % m.len()).cloned().unwrap();
+                mutate(m.get_mut(&k).unwrap(), rest, new);
+            }
+            serde_json::Value::Array(a) if !a.is_empty() => {
+                let n = a.len();
+                mutate(&mut a[p % n], rest, new);
+            }
+            _ => *v = new,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Any single-leaf mutation of a valid model either loads (and then runs) or fails with an
+        /// error; nothing panics.
+        #[test]
+        fn mutated_models_never_panic(path in proptest::collection::vec(0usize..64, 1..5), choice in 0u8..6, n in any::<i64>()) {
+            let model = slice_model().unwrap();
+            let mut v: serde_json::Value = serde_json::from_str(&model.to_canonical_json()).unwrap();
+            let new = match choice {
+                0 => serde_json::json!(n),
+                1 => serde_json::json!(n % 300),
+                2 => serde_json::json!(-1),
+                3 => serde_json::json!("conv9d"),
+                4 => serde_json::json!([]),
+                _ => serde_json::json!(null),
+            };
+            mutate(&mut v, &path, new);
+            if let Ok(m) = QuantModel::from_json(&v.to_string()) {
+                let input = vec![1i8; m.input_len];
+                let out = engine::forward(&m, &input).unwrap();
+                prop_assert_eq!(out.len(), m.output_len());
+            }
+        }
+    }
+}

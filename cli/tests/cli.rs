@@ -133,3 +133,27 @@ fn private_weights_prove_and_verify() {
     );
     assert!(!ok && err.contains("wrong key"), "{err}");
 }
+
+#[test]
+fn model_quantize_and_import_report_accuracy_or_name_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let onnx = root.join("models/digits-mlp.onnx");
+    let (ok, out, err) = mlproof(
+        dir.path(),
+        &["model", "quantize", "--onnx", onnx.to_str().unwrap(), "--out", "q.json", "--multiplier-bits", "8",
+          "--calibration-samples", "200", "--root", root.to_str().unwrap(), "--json"],
+    );
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert!(v["quantized_accuracy"].as_f64().unwrap() > 0.9, "{v}");
+    assert_eq!(v["multiplier_bits"], 8);
+    let (ok, _, err) = mlproof(dir.path(), &["model", "inspect", "--model", "q.json"]);
+    assert!(ok, "{err}");
+
+    std::fs::write(dir.path().join("junk.onnx"), b"\xff\xff\xff not protobuf").unwrap();
+    let (ok, _, err) = mlproof(dir.path(), &["model", "import", "--onnx", "junk.onnx", "--out", "x.json", "--root", root.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("not a valid ONNX file"), "{err}");
+    assert!(!dir.path().join("x.json").exists());
+}

@@ -43,13 +43,26 @@ pub fn quantized_accuracy(model: &QuantModel, data: &Digits) -> Result<f64> {
 
 /// Imports an ONNX digits model, quantizes it calibrated on the training split, and measures both.
 pub fn import_digits(onnx_path: &Path, root: &Path, name: Option<&str>) -> Result<(QuantModel, Accuracy)> {
+    import_digits_with(onnx_path, root, name, QuantizeConfig::default(), None)
+}
+
+/// [`import_digits`] with explicit quantization settings and, optionally, only the first
+/// `calibration_samples` training images for calibration.
+pub fn import_digits_with(
+    onnx_path: &Path,
+    root: &Path,
+    name: Option<&str>,
+    cfg: QuantizeConfig,
+    calibration_samples: Option<usize>,
+) -> Result<(QuantModel, Accuracy)> {
     let data = Digits::load(root)?;
     let mut float = onnx::from_file(onnx_path)?;
     if let Some(n) = name {
         n.clone_into(&mut float.name);
     }
-    let calib: Vec<Vec<f32>> = data.train.iter().map(|&i| data.float_input(i)).collect();
-    let model = quantize(&float, &calib, QuantizeConfig::default())?;
+    let take = calibration_samples.unwrap_or(data.train.len()).clamp(1, data.train.len());
+    let calib: Vec<Vec<f32>> = data.train[..take].iter().map(|&i| data.float_input(i)).collect();
+    let model = quantize(&float, &calib, cfg)?;
     let acc = Accuracy {
         float_accuracy: float_accuracy(&float, &data),
         quantized_accuracy: quantized_accuracy(&model, &data)?,

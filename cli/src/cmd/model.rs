@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use eyre::{Context, Result};
 use mlproof_circuits::{inference::public_input_count, model::Layer, slice::slice_model, Visibility};
+use mlproof_import::{digits_model::import_digits_with, quantize::QuantizeConfig};
 use mlproof_prover::commitment::model_commitment;
 
 use crate::common::{load_model, print_json};
@@ -42,6 +43,31 @@ enum Action {
         #[arg(long)]
         json: bool,
     },
+    /// Quantize an ONNX float model with explicit post-training-quantization settings, reporting
+    /// float vs quantized accuracy on the digits held-out split (`import` uses the defaults).
+    Quantize {
+        /// ONNX file.
+        #[arg(long)]
+        onnx: PathBuf,
+        /// Output model file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Model name (default: the ONNX graph name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Bits of each requantization multiplier (more: closer to the float scale, wider decompositions).
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(2..=30))]
+        multiplier_bits: u32,
+        /// Calibrate on the first N training images (default: all 1,257).
+        #[arg(long)]
+        calibration_samples: Option<usize>,
+        /// Repository root holding data/ (default: found from the current directory).
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate a model file and print its layers, MACs and commitment.
     Inspect {
         /// Model file.
@@ -64,26 +90,11 @@ impl Args {
                 println!("wrote {} (commitment {})", out.display(), model_commitment(&model));
             }
             Action::Import { onnx, out, name, root, json } => {
-                let root = match root {
-                    Some(r) => r,
-                    None => mlproof_relayer::compile::find_root(&std::env::current_dir()?)
-                        .ok_or_else(|| eyre::eyre!("run inside the mlproof repository or pass --root"))?,
-                };
-                let (model, acc) = mlproof_import::digits_model::import_digits(&onnx, &root, name.as_deref())
-                    .wrap_err_with(|| format!("cannot import {}", onnx.display()))?;
-                std::fs::write(&out, model.to_canonical_json() + "\n").wrap_err_with(|| format!("cannot write {}", out.display()))?;
-                if json {
-                    print_json(&serde_json::json!({
-                        "model": model.name, "out": out, "float_accuracy": acc.float_accuracy,
-                        "quantized_accuracy": acc.quantized_accuracy, "samples": acc.samples,
-                        "commitment": model_commitment(&model).to_string(),
-                    }));
-                } else {
-                    println!(
-                        "imported {} -> {}: float accuracy {:.4}, quantized accuracy {:.4} on {} held-out samples",
-                        onnx.display(), out.display(), acc.float_accuracy, acc.quantized_accuracy, acc.samples
-                    );
-                }
+                quantize_cmd(&onnx, &out, name.as_deref(), root, QuantizeConfig::default(), None, json)?;
+            }
+            Action::Quantize { onnx, out, name, multiplier_bits, calibration_samples, root, json } => {
+                let cfg = QuantizeConfig { multiplier_bits, ..QuantizeConfig::default() };
+                quantize_cmd(&onnx, &out, name.as_deref(), root, cfg, calibration_samples, json)?;
             }
             Action::Inspect { model, json } => {
                 let m = load_model(&model)?;
@@ -123,4 +134,38 @@ impl Args {
         }
         Ok(())
     }
+}
+
+fn quantize_cmd(
+    onnx: &std::path::Path,
+    out: &std::path::Path,
+    name: Option<&str>,
+    root: Option<PathBuf>,
+    cfg: QuantizeConfig,
+    calibration_samples: Option<usize>,
+    json: bool,
+) -> Result<()> {
+    let root = match root {
+        Some(r) => r,
+        None => mlproof_relayer::compile::find_root(&std::env::current_dir()?)
+            .ok_or_else(|| eyre::eyre!("run inside the mlproof repository or pass --root"))?,
+    };
+    let pb = crate::common::spinner("importing, calibrating and evaluating", json);
+    let (model, acc) = import_digits_with(onnx, &root, name, cfg, calibration_samples)
+        .wrap_err_with(|| format!("cannot import {}", onnx.display()))?;
+    pb.finish_and_clear();
+    std::fs::write(out, model.to_canonical_json() + "\n").wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    if json {
+        print_json(&serde_json::json!({
+            "model": model.name, "out": out, "float_accuracy": acc.float_accuracy,
+            "quantized_accuracy": acc.quantized_accuracy, "samples": acc.samples,
+            "multiplier_bits": cfg.multiplier_bits, "commitment": model_commitment(&model).to_string(),
+        }));
+    } else {
+        println!(
+            "imported {} -> {}: float accuracy {:.4}, quantized accuracy {:.4} on {} held-out samples",
+            onnx.display(), out.display(), acc.float_accuracy, acc.quantized_accuracy, acc.samples
+        );
+    }
+    Ok(())
 }
