@@ -23,7 +23,13 @@ use crate::{
     engine,
     error::Result,
     commitment::{weights_commitment, Salt},
-    gadgets::{argmax::argmax, bits::decompose_le, pack, poseidon::commit_words, private_tensor},
+    gadgets::{
+        argmax::argmax,
+        bits::decompose_le,
+        pack,
+        poseidon::{commit_native, commit_words},
+        private_tensor,
+    },
     layers::{
         conv::{conv, conv_bias_bits, ConvWeights},
         dense_private::{bias_bits, dense_private},
@@ -58,13 +64,19 @@ pub struct Statement {
     pub prover: [u8; 20],
     /// With private weights: the weights commitment, as a big-endian field element.
     pub weights_commitment: Option<[u8; 32]>,
+    /// With a committed input: the input commitment, which replaces the input words in the public
+    /// inputs (`input` may then be empty in a statement received from someone else).
+    pub input_commitment: Option<[u8; 32]>,
 }
 
 impl Statement {
     /// Public inputs in circuit order.
     #[must_use]
     pub fn public_inputs<F: PrimeField>(&self) -> Vec<F> {
-        let mut v = pack_field(&self.input);
+        let mut v = match &self.input_commitment {
+            Some(c) => vec![F::from_be_bytes_mod_order(c)],
+            None => pack_field(&self.input),
+        };
         v.extend(pack_field::<F>(&self.output));
         if let Some(c) = &self.weights_commitment {
             v.push(F::from_be_bytes_mod_order(c));
@@ -74,10 +86,17 @@ impl Statement {
     }
 }
 
-/// Number of public inputs of a model's inference circuit.
+/// Number of public inputs of a model's inference circuit with a public input.
 #[must_use]
 pub fn public_input_count(model: &QuantModel, visibility: Visibility) -> usize {
-    words_for(model.input_len) + words_for(model.output_len()) + usize::from(visibility == Visibility::Private) + 1
+    public_input_count_with(model, visibility, false)
+}
+
+/// Number of public inputs, with the input public (packed words) or committed (one element).
+#[must_use]
+pub fn public_input_count_with(model: &QuantModel, visibility: Visibility, committed_input: bool) -> usize {
+    let input = if committed_input { 1 } else { words_for(model.input_len) };
+    input + words_for(model.output_len()) + usize::from(visibility == Visibility::Private) + 1
 }
 
 /// The inference circuit for one model.
@@ -87,6 +106,8 @@ pub struct InferenceCircuit<'a> {
     statement: Option<Statement>,
     visibility: Visibility,
     salt: Option<Salt>,
+    /// `None`: public input. `Some(salt)`: committed input (`Some(None)` during setup).
+    input_salt: Option<Option<Salt>>,
 }
 
 fn be32<F: PrimeField>(f: F) -> [u8; 32] {
@@ -100,15 +121,15 @@ impl<'a> InferenceCircuit<'a> {
     /// A circuit without a witness, for key generation.
     #[must_use]
     pub fn for_setup(model: &'a QuantModel, visibility: Visibility) -> Self {
-        Self { model, statement: None, visibility, salt: None }
+        Self { model, statement: None, visibility, salt: None, input_salt: None }
     }
 
     /// Runs the native engine on `input` and returns the public-weight circuit proving the result.
     pub fn new(model: &'a QuantModel, input: &[i8], prover: [u8; 20]) -> Result<(Self, Statement)> {
         model.validate()?;
         let output = engine::forward(model, input)?;
-        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: None };
-        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Public, salt: None }, statement))
+        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: None, input_commitment: None };
+        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Public, salt: None, input_salt: None }, statement))
     }
 
     /// Like [`InferenceCircuit::new`] with private weights committed under `salt`.
@@ -116,20 +137,40 @@ impl<'a> InferenceCircuit<'a> {
         model.validate()?;
         let output = engine::forward(model, input)?;
         let commitment = be32(weights_commitment::<ark_bn254::Fr>(model, &salt));
-        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: Some(commitment) };
-        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Private, salt: Some(salt) }, statement))
+        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: Some(commitment), input_commitment: None };
+        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Private, salt: Some(salt), input_salt: None }, statement))
     }
 
     /// A circuit asserting an arbitrary statement (for tests of what the constraints reject).
     #[must_use]
     pub fn with_statement(model: &'a QuantModel, statement: Statement) -> Self {
-        Self { model, statement: Some(statement), visibility: Visibility::Public, salt: None }
+        Self { model, statement: Some(statement), visibility: Visibility::Public, salt: None, input_salt: None }
+    }
+
+    /// Makes the input private: the proof exposes `Poseidon(tag, len, salt, packed input)` instead of
+    /// the input words. Without a statement (key generation), only the circuit shape changes.
+    #[must_use]
+    pub fn with_committed_input(mut self, salt: Option<Salt>) -> (Self, Option<Statement>) {
+        if let (Some(st), Some(s)) = (self.statement.as_mut(), salt) {
+            st.input_commitment = Some(be32(commit_native::<ark_bn254::Fr>(&st.input, s.to_field())));
+        }
+        self.input_salt = Some(salt);
+        let st = self.statement.clone();
+        (self, st)
+    }
+
+    /// Committed input with the statement's claimed commitment left as it is and `salt` as the
+    /// opening witness (for tests of what the constraints reject).
+    #[must_use]
+    pub fn with_input_salt(mut self, salt: Salt) -> Self {
+        self.input_salt = Some(Some(salt));
+        self
     }
 
     /// A private-weight circuit asserting an arbitrary statement, with `model`'s weights as witness.
     #[must_use]
     pub fn with_private_statement(model: &'a QuantModel, statement: Statement, salt: Salt) -> Self {
-        Self { model, statement: Some(statement), visibility: Visibility::Private, salt: Some(salt) }
+        Self { model, statement: Some(statement), visibility: Visibility::Private, salt: Some(salt), input_salt: None }
     }
 }
 
@@ -152,7 +193,12 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         let model = self.model;
         let (n_in, n_out) = (words_for(model.input_len), words_for(model.output_len()));
         let st = self.statement.as_ref();
-        let input_words = alloc_inputs(&cs, st.map(|s| pack_field(&s.input)), n_in)?;
+        let committed_input = self.input_salt.is_some();
+        let input_words = if committed_input {
+            alloc_inputs(&cs, st.and_then(|s| s.input_commitment).map(|c| vec![F::from_be_bytes_mod_order(&c)]), 1)?
+        } else {
+            alloc_inputs(&cs, st.map(|s| pack_field(&s.input)), n_in)?
+        };
         let output_words = alloc_inputs(&cs, st.map(|s| pack_field(&s.output)), n_out)?;
         let commitment = match self.visibility {
             Visibility::Public => None,
@@ -169,9 +215,19 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         decompose_le(&prover, ADDRESS_BITS)?;
 
         let mut x = Vec::with_capacity(model.input_len);
-        for (k, word) in input_words.iter().enumerate() {
-            let count = (model.input_len - k * VALUES_PER_WORD).min(VALUES_PER_WORD);
-            x.extend(pack::unpack_int8(word, count)?);
+        if let Some(salt) = self.input_salt {
+            // Committed input: the values are witnesses (8-bit range checks), bound to the public
+            // commitment, which hashes the same packed words a public input would expose.
+            let values: Option<Vec<i64>> = st.map(|s| s.input.iter().map(|&v| i64::from(v)).collect());
+            let t = private_tensor::alloc(&cs, values.as_deref(), model.input_len, 8)?;
+            let salt = FpVar::new_witness(cs.clone(), || salt.map(|s| s.to_field::<F>()).ok_or(SynthesisError::AssignmentMissing))?;
+            commit_words(&t.words, model.input_len as u64, &salt)?.enforce_equal(&input_words[0])?;
+            x = t.values;
+        } else {
+            for (k, word) in input_words.iter().enumerate() {
+                let count = (model.input_len - k * VALUES_PER_WORD).min(VALUES_PER_WORD);
+                x.extend(pack::unpack_int8(word, count)?);
+            }
         }
         let shapes = model.shapes().map_err(|_| SynthesisError::Unsatisfiable)?;
         let private = match (self.visibility, &commitment) {

@@ -60,7 +60,7 @@ fn output_for_a_different_input_is_rejected() {
     let (_, sa) = InferenceCircuit::new(&model, &a, PROVER).unwrap();
     let (_, sb) = InferenceCircuit::new(&model, &b, PROVER).unwrap();
     assert_ne!(sa.output, sb.output);
-    let mixed = Statement { input: a, output: sb.output, prover: PROVER, weights_commitment: None };
+    let mixed = Statement { input: a, output: sb.output, prover: PROVER, weights_commitment: None, input_commitment: None };
     assert!(!satisfied(&model, mixed));
 }
 

@@ -6,7 +6,7 @@ use eyre::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use mlproof_circuits::QuantModel;
 use mlproof_circuits::Visibility;
-use mlproof_prover::{setup::{dev_setup_with, DEV_SETUP_WARNING}, Keys};
+use mlproof_prover::{setup::{dev_setup_shape, DEV_SETUP_WARNING}, Keys};
 
 /// Sets up logging once, for the whole binary.
 pub fn init_tracing(verbose: u8) {
@@ -50,6 +50,9 @@ pub struct KeySource {
     /// The model's weights are private: witnesses bound to a public Poseidon commitment.
     #[arg(long)]
     pub private_weights: bool,
+    /// The input is private: a salted Poseidon commitment replaces the input words in the proof.
+    #[arg(long)]
+    pub committed_input: bool,
 }
 
 impl KeySource {
@@ -59,7 +62,7 @@ impl KeySource {
         match (&self.pk, self.dev_seed) {
             (Some(path), _) => {
                 let keys = Keys::load(path).wrap_err("cannot load proving key")?;
-                let expected = mlproof_circuits::inference::public_input_count(model, visibility) + 1;
+                let expected = mlproof_circuits::inference::public_input_count_with(model, visibility, self.committed_input) + 1;
                 eyre::ensure!(
                     keys.vk.gamma_abc_g1.len() == expected,
                     "proving key {} is for a circuit with {} public inputs, but model {} has {}: wrong key for this model",
@@ -75,7 +78,7 @@ impl KeySource {
                     eprintln!("warning: {DEV_SETUP_WARNING}");
                 }
                 let pb = spinner("Groth16 setup", quiet);
-                let keys = dev_setup_with(model, seed, visibility)?;
+                let keys = dev_setup_shape(model, seed, visibility, self.committed_input)?;
                 pb.finish_and_clear();
                 Ok(keys)
             }
@@ -100,4 +103,11 @@ pub fn parse_address(s: &str) -> Result<alloy::primitives::Address> {
 /// Prints a JSON value as one line.
 pub fn print_json(v: &serde_json::Value) {
     println!("{v}");
+}
+
+/// Parses a 31-byte commitment salt given as hex.
+pub fn parse_salt(hex: &str, flag: &str) -> Result<mlproof_circuits::Salt> {
+    let bytes = alloy::hex::decode(hex.trim()).wrap_err_with(|| format!("{flag} is not hex"))?;
+    let arr: [u8; 31] = bytes.try_into().map_err(|b: Vec<u8>| eyre::eyre!("{flag} must be 31 bytes, got {}", b.len()))?;
+    Ok(mlproof_circuits::Salt(arr))
 }

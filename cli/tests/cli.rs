@@ -157,3 +157,24 @@ fn model_quantize_and_import_report_accuracy_or_name_the_problem() {
     assert!(err.contains("not a valid ONNX file"), "{err}");
     assert!(!dir.path().join("x.json").exists());
 }
+
+#[test]
+fn committed_input_prove_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    write_model(dir.path(), "m.json", &slice_model().unwrap().to_canonical_json());
+    let isalt = "22".repeat(31);
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &["prove", "--model", "m.json", "--dev-seed", "1", "--committed-input", "--input-salt", &isalt, "--sample-seed", "3", "--prover", PROVER, "--out", "p.json"],
+    );
+    assert!(ok, "{err}");
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("p.json")).unwrap()).unwrap();
+    assert!(file["inputCommitment"].is_string());
+    assert_eq!(file["inputValues"].as_array().unwrap().len(), 0, "the input is not revealed");
+    let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--dev-seed", "1", "--committed-input", "--proof", "p.json"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--dev-seed", "1", "--proof", "p.json"]);
+    assert!(!ok && err.contains("committed input"), "{err}");
+    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--dev-seed", "1", "--committed-input", "--sample-seed", "3", "--prover", PROVER, "--out", "q.json"]);
+    assert!(!ok && err.contains("--input-salt"), "{err}");
+}

@@ -79,7 +79,7 @@ fn g2_from_words(w: &[U256], what: &str) -> Result<G2Affine> {
 pub struct EvmProof {
     /// `[A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y]`.
     pub proof: [U256; 8],
-    /// Packed input words.
+    /// Packed input words, or the single input commitment.
     pub input: Vec<U256>,
     /// Packed output words.
     pub output: Vec<U256>,
@@ -99,7 +99,10 @@ impl EvmProof {
         let words = |v: &[i8]| packing::pack_be_words(v).iter().map(|w| U256::from_be_bytes(*w)).collect();
         Self {
             proof: [a[0], a[1], b[0], b[1], b[2], b[3], c[0], c[1]],
-            input: words(&statement.input),
+            input: match statement.input_commitment {
+                Some(c) => vec![U256::from_be_bytes(c)],
+                None => words(&statement.input),
+            },
             output: words(&statement.output),
             weights_commitment: statement.weights_commitment.map(U256::from_be_bytes),
             prover: Address::from(statement.prover),
@@ -135,8 +138,11 @@ pub struct ProofFile {
     pub model: String,
     /// keccak256 of the canonical model file.
     pub model_commitment: B256,
-    /// The int8 input.
+    /// The int8 input (empty when the input is committed: it stays private).
     pub input_values: Vec<i8>,
+    /// With a committed input: the Poseidon commitment that replaces the input words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_commitment: Option<U256Dec>,
     /// The int8 output.
     pub output_values: Vec<i8>,
     /// Prover (payee) address.
@@ -183,7 +189,8 @@ impl ProofFile {
         Self {
             model: model.name.clone(),
             model_commitment: model_commitment(model),
-            input_values: proof.statement.input.clone(),
+            input_values: if proof.statement.input_commitment.is_some() { Vec::new() } else { proof.statement.input.clone() },
+            input_commitment: proof.statement.input_commitment.map(|c| U256Dec(U256::from_be_bytes(c))),
             output_values: proof.statement.output.clone(),
             prover: evm.prover,
             proof: dec(&evm.proof),
@@ -231,6 +238,7 @@ impl ProofFile {
             output: self.output_values.clone(),
             prover: self.prover.into_array(),
             weights_commitment: self.weights_commitment.map(|d| d.0.to_be_bytes::<32>()),
+            input_commitment: self.input_commitment.map(|d| d.0.to_be_bytes::<32>()),
         }
     }
 

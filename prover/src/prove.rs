@@ -59,6 +59,17 @@ pub fn prove_inference_private<R: RngCore + CryptoRng>(
     Ok(InferenceProof { proof, statement })
 }
 
+/// Proves an already-built circuit (any weight / input visibility) for its statement.
+pub fn prove_circuit<R: RngCore + CryptoRng>(
+    keys: &Keys,
+    circuit: InferenceCircuit<'_>,
+    statement: Statement,
+    rng: &mut R,
+) -> Result<InferenceProof> {
+    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, rng)?;
+    Ok(InferenceProof { proof, statement })
+}
+
 /// Verifies a proof against a verifying key.
 pub fn verify_inference(vk: &VerifyingKey<Bn254>, proof: &InferenceProof) -> Result<()> {
     let inputs = proof.statement.public_inputs::<Fr>();

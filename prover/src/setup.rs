@@ -32,9 +32,18 @@ pub fn dev_setup(model: &QuantModel, seed: u64) -> Result<Keys> {
 
 /// [`dev_setup`] for either weight visibility.
 pub fn dev_setup_with(model: &QuantModel, seed: u64, visibility: Visibility) -> Result<Keys> {
+    dev_setup_shape(model, seed, visibility, false)
+}
+
+/// [`dev_setup`] for either weight visibility, with the input public or committed.
+pub fn dev_setup_shape(model: &QuantModel, seed: u64, visibility: Visibility, committed_input: bool) -> Result<Keys> {
     model.validate()?;
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(InferenceCircuit::for_setup(model, visibility), &mut rng)?;
+    let mut circuit = InferenceCircuit::for_setup(model, visibility);
+    if committed_input {
+        circuit = circuit.with_committed_input(None).0;
+    }
+    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(circuit, &mut rng)?;
     Ok(Keys { pk, vk })
 }
 

@@ -125,3 +125,27 @@ fn private_weights_proof_verifies_and_binds_the_commitment() {
     // The public-weight keys do not verify a private-weight proof.
     assert!(verify_inference(&dev_setup(&model, 1).unwrap().vk, &proof).is_err());
 }
+
+#[test]
+fn committed_input_proof_verifies_without_revealing_the_input() {
+    use mlproof_circuits::{InferenceCircuit, Salt, Visibility};
+    use mlproof_prover::{prove_circuit, setup::dev_setup_shape};
+    let model = slice_model().unwrap();
+    let keys = dev_setup_shape(&model, 1, Visibility::Public, true).unwrap();
+    assert_eq!(keys.vk.gamma_abc_g1.len(), 4, "3 public inputs: input commitment, output, prover");
+    let input = sample_input(3, 64);
+    let (c, _) = InferenceCircuit::new(&model, &input, PROVER).unwrap();
+    let (c, st) = c.with_committed_input(Some(Salt([4; 31])));
+    let proof = prove_circuit(&keys, c, st.unwrap(), &mut ChaCha20Rng::seed_from_u64(8)).unwrap();
+    verify_inference(&keys.vk, &proof).unwrap();
+    let file = ProofFile::new(&model, &proof);
+    assert!(file.input_values.is_empty(), "the proof file does not reveal a committed input");
+    assert_eq!(file.input.len(), 1);
+    let received = file.to_inference_proof().unwrap();
+    verify_inference(&keys.vk, &received).unwrap();
+    let mut bad = received.clone();
+    let mut c = bad.statement.input_commitment.unwrap();
+    c[31] ^= 1;
+    bad.statement.input_commitment = Some(c);
+    assert!(matches!(verify_inference(&keys.vk, &bad), Err(ProverError::InvalidProof)));
+}

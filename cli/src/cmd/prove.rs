@@ -4,12 +4,12 @@ use std::{path::PathBuf, time::Instant};
 
 use eyre::{Context, Result};
 use mlproof_circuits::{engine, slice::sample_input};
-use mlproof_circuits::Salt;
-use mlproof_prover::{prove::check_satisfied, prove_inference, prove_inference_private, verify_inference, ProofFile};
+use mlproof_circuits::InferenceCircuit;
+use mlproof_prover::{prove::check_satisfied, prove_circuit, verify_inference, ProofFile};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-use crate::common::{load_model, parse_address, print_json, spinner, KeySource};
+use crate::common::{load_model, parse_address, parse_salt, print_json, spinner, KeySource};
 
 /// Arguments of `mlproof prove`.
 #[derive(Debug, clap::Args)]
@@ -31,6 +31,9 @@ pub struct Args {
     /// With --private-weights: the 31-byte commitment salt as hex (keep it secret with the weights).
     #[arg(long, env = "MLPROOF_WEIGHTS_SALT", hide_env_values = true)]
     salt: Option<String>,
+    /// With --committed-input: the 31-byte input commitment salt as hex (keep it secret with the input).
+    #[arg(long, env = "MLPROOF_INPUT_SALT", hide_env_values = true)]
+    input_salt: Option<String>,
     /// Seed the proof's randomness (reproducible fixtures); default: the OS RNG.
     #[arg(long)]
     rng_seed: Option<u64>,
@@ -64,16 +67,18 @@ impl Args {
             (false, None) => None,
             (false, Some(_)) => eyre::bail!("--salt only applies with --private-weights"),
             (true, None) => eyre::bail!("--private-weights needs --salt (31 bytes of hex) or MLPROOF_WEIGHTS_SALT"),
-            (true, Some(hex)) => {
-                let bytes = alloy::hex::decode(hex.trim()).wrap_err("--salt is not hex")?;
-                let arr: [u8; 31] = bytes.try_into().map_err(|b: Vec<u8>| eyre::eyre!("--salt must be 31 bytes, got {}", b.len()))?;
-                Some(Salt(arr))
-            }
+            (true, Some(hex)) => Some(parse_salt(hex, "--salt")?),
+        };
+        let input_salt = match (self.keys.committed_input, &self.input_salt) {
+            (false, None) => None,
+            (false, Some(_)) => eyre::bail!("--input-salt only applies with --committed-input"),
+            (true, None) => eyre::bail!("--committed-input needs --input-salt (31 bytes of hex) or MLPROOF_INPUT_SALT"),
+            (true, Some(hex)) => Some(parse_salt(hex, "--input-salt")?),
         };
         if salt.is_none() {
             check_satisfied(
                 &model,
-                mlproof_circuits::Statement { input: input.clone(), output, prover: prover.into_array(), weights_commitment: None },
+                mlproof_circuits::Statement { input: input.clone(), output, prover: prover.into_array(), weights_commitment: None, input_commitment: None },
             )?;
         }
         let pb = spinner("proving", self.json);
@@ -82,10 +87,18 @@ impl Args {
         let mut seeded = ChaCha20Rng::seed_from_u64(self.rng_seed.unwrap_or_default());
         let rng: &mut dyn rand::RngCore = if self.rng_seed.is_some() { &mut seeded } else { &mut os };
         let mut rng = CryptoRngRef(rng);
-        let proof = match salt {
-            None => prove_inference(&keys, &model, &input, prover.into_array(), &mut rng)?,
-            Some(salt) => prove_inference_private(&keys, &model, &input, prover.into_array(), salt, &mut rng)?,
+        let (circuit, statement) = match salt {
+            None => InferenceCircuit::new(&model, &input, prover.into_array())?,
+            Some(salt) => InferenceCircuit::new_private(&model, &input, prover.into_array(), salt)?,
         };
+        let (circuit, statement) = match input_salt {
+            None => (circuit, statement),
+            Some(s) => {
+                let (c, st) = circuit.with_committed_input(Some(s));
+                (c, st.unwrap_or(statement))
+            }
+        };
+        let proof = prove_circuit(&keys, circuit, statement, &mut rng)?;
         let prove_s = t.elapsed().as_secs_f64();
         pb.finish_and_clear();
         verify_inference(&keys.vk, &proof)?;

@@ -3,7 +3,7 @@
 use std::{path::PathBuf, time::Instant};
 
 use eyre::Result;
-use mlproof_prover::setup::{dev_setup_with, DEV_SETUP_WARNING};
+use mlproof_prover::setup::{dev_setup_shape, DEV_SETUP_WARNING};
 
 use crate::common::{load_model, print_json, spinner};
 
@@ -19,6 +19,9 @@ pub struct Args {
     /// Keys for private (committed) weights.
     #[arg(long)]
     private_weights: bool,
+    /// Keys for a committed (private) input.
+    #[arg(long)]
+    committed_input: bool,
     /// Where to write the proving key.
     #[arg(long)]
     out: PathBuf,
@@ -35,7 +38,7 @@ impl Args {
         let pb = spinner("Groth16 setup", self.json);
         let t = Instant::now();
         let visibility = if self.private_weights { mlproof_circuits::Visibility::Private } else { mlproof_circuits::Visibility::Public };
-        let keys = dev_setup_with(&model, self.seed, visibility)?;
+        let keys = dev_setup_shape(&model, self.seed, visibility, self.committed_input)?;
         let setup_s = t.elapsed().as_secs_f64();
         pb.finish_and_clear();
         keys.save(&self.out)?;

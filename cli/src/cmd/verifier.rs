@@ -34,7 +34,12 @@ impl Args {
             (None, Some(seed)) => format!("--dev-seed {seed}"),
             (None, None) => String::new(),
         };
-        let private = if self.keys.private_weights { " --private-weights" } else { "" };
+        let private = match (self.keys.private_weights, self.keys.committed_input) {
+            (false, false) => "",
+            (true, false) => " --private-weights",
+            (false, true) => " --committed-input",
+            (true, true) => " --private-weights --committed-input",
+        };
         format!(
             "mlproof verifier --model {}{private} {keys} --name {} --out {}",
             self.model.display(),

@@ -44,6 +44,12 @@ impl Args {
             if file.weights_commitment.is_some() { "private" } else { "public" },
             if file.weights_commitment.is_some() { "" } else { "no " }
         );
+        eyre::ensure!(
+            file.input_commitment.is_some() == self.keys.committed_input,
+            "the proof is for a {} input; pass {}--committed-input",
+            if file.input_commitment.is_some() { "committed" } else { "public" },
+            if file.input_commitment.is_some() { "" } else { "no " }
+        );
         let keys = self.keys.keys(&model, self.json)?;
         let proof = file.to_inference_proof()?;
         let verified = verify_inference(&keys.vk, &proof).is_ok();
