@@ -2,19 +2,31 @@
 
 use crate::{
     error::{ModelError, Result},
-    model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel},
+    model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant},
     quant::{clamp, requantize},
 };
 
-/// Runs one dense layer on int8 activations.
+/// Requantizes an accumulator: `clamp(floor((acc·m + 2^(s-1)) / 2^s) + zp, lo, 127)` with
+/// `lo = zp` after ReLU (real zero) and `-128` otherwise.
 #[must_use]
-pub fn dense_forward(layer: &DenseLayer, x: &[i8]) -> Vec<i8> {
+pub fn requant_out(acc: i64, r: Requant, activation: Activation) -> i8 {
+    let q = requantize(acc, r.multiplier, r.shift) + i128::from(r.zero_point);
+    if activation == Activation::Relu {
+        // zp ∈ [-128, 127], so the clamp stays within int8.
+        q.clamp(i128::from(r.zero_point), 127) as i8
+    } else {
+        clamp(q, false)
+    }
+}
+
+/// Runs one dense layer on int8 activations with zero point `zp_in`.
+#[must_use]
+pub fn dense_forward(layer: &DenseLayer, x: &[i8], zp_in: i32) -> Vec<i8> {
     (0..layer.out_features)
         .map(|o| {
             let acc = layer.bias[o]
-                + x.iter().enumerate().map(|(i, &v)| layer.weight(o, i) * i64::from(v)).sum::<i64>();
-            let q = requantize(acc, layer.requant.multiplier, layer.requant.shift);
-            clamp(q, layer.activation == Activation::Relu)
+                + x.iter().enumerate().map(|(i, &v)| layer.weight(o, i) * (i64::from(v) - i64::from(zp_in))).sum::<i64>();
+            requant_out(acc, layer.requant, layer.activation)
         })
         .collect()
 }
@@ -27,7 +39,7 @@ pub fn source(o: usize, k: usize, stride: usize, pad: usize, size: usize) -> Opt
 
 /// Runs a convolution on a `[C, H, W]` activation.
 #[must_use]
-pub fn conv_forward(c: &Conv2dLayer, x: &[i8], h: usize, w: usize) -> Vec<i8> {
+pub fn conv_forward(c: &Conv2dLayer, x: &[i8], h: usize, w: usize, zp_in: i32) -> Vec<i8> {
     let (oh, ow) = c.out_hw(h, w);
     let mut out = Vec::with_capacity(c.out_channels * oh * ow);
     for o in 0..c.out_channels {
@@ -39,12 +51,11 @@ pub fn conv_forward(c: &Conv2dLayer, x: &[i8], h: usize, w: usize) -> Vec<i8> {
                         let Some(y) = source(oy, ky, c.stride[0], c.padding[0], h) else { continue };
                         for kx in 0..c.kernel[1] {
                             let Some(xx) = source(ox, kx, c.stride[1], c.padding[1], w) else { continue };
-                            acc += c.weight(o, i, ky, kx) * i64::from(x[(i * h + y) * w + xx]);
+                            acc += c.weight(o, i, ky, kx) * (i64::from(x[(i * h + y) * w + xx]) - i64::from(zp_in));
                         }
                     }
                 }
-                let q = requantize(acc, c.requant.multiplier, c.requant.shift);
-                out.push(clamp(q, c.activation == Activation::Relu));
+                out.push(requant_out(acc, c.requant, c.activation));
             }
         }
     }
@@ -93,11 +104,12 @@ pub fn forward(model: &QuantModel, input: &[i8]) -> Result<Vec<i8>> {
         return Err(ModelError::InputLength { got: input.len(), expected: model.input_len });
     }
     let shapes = model.shapes()?;
+    let zps = model.input_zero_points();
     let mut x = input.to_vec();
-    for (layer, shape) in model.layers.iter().zip(&shapes) {
+    for ((layer, shape), &zp) in model.layers.iter().zip(&shapes).zip(&zps) {
         x = match layer {
-            Layer::Dense(d) => dense_forward(d, &x),
-            Layer::Conv2d(c) => conv_forward(c, &x, shape[1], shape[2]),
+            Layer::Dense(d) => dense_forward(d, &x, zp),
+            Layer::Conv2d(c) => conv_forward(c, &x, shape[1], shape[2], zp),
             Layer::MaxPool(p) => pool_forward(p, &x, shape, true),
             Layer::AvgPool(p) => pool_forward(p, &x, shape, false),
             Layer::Flatten => x,

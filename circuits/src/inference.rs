@@ -239,28 +239,29 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         let known = st.is_some();
         let mut words = Vec::new();
         let mut count = 0u64;
-        for (layer, shape) in model.layers.iter().zip(&shapes) {
+        let zps = model.input_zero_points();
+        for ((layer, shape), &zp) in model.layers.iter().zip(&shapes).zip(&zps) {
             x = match layer {
                 Layer::Dense(d) if private.is_some() => {
                     let w = private_tensor::alloc(&cs, known.then_some(d.weights.as_slice()), d.weights.len(), 8)?;
                     let b = private_tensor::alloc(&cs, known.then_some(d.bias.as_slice()), d.bias.len(), bias_bits(d))?;
-                    let y = dense_private(d, &w.values, &b.values, &x)?;
+                    let y = dense_private(d, &w.values, &b.values, &x, zp)?;
                     count += (d.weights.len() + d.bias.len()) as u64;
                     words.extend(w.words);
                     words.extend(b.words);
                     y
                 }
-                Layer::Dense(d) => dense_public(d, &x)?,
+                Layer::Dense(d) => dense_public(d, &x, zp)?,
                 Layer::Conv2d(c) if private.is_some() => {
                     let w = private_tensor::alloc(&cs, known.then_some(c.weights.as_slice()), c.weights.len(), 8)?;
                     let b = private_tensor::alloc(&cs, known.then_some(c.bias.as_slice()), c.bias.len(), conv_bias_bits(c))?;
-                    let y = conv(c, &x, shape[1], shape[2], &ConvWeights::Private(&w.values, &b.values))?;
+                    let y = conv(c, &x, shape[1], shape[2], &ConvWeights::Private(&w.values, &b.values), zp)?;
                     count += (c.weights.len() + c.bias.len()) as u64;
                     words.extend(w.words);
                     words.extend(b.words);
                     y
                 }
-                Layer::Conv2d(c) => conv(c, &x, shape[1], shape[2], &ConvWeights::Public)?,
+                Layer::Conv2d(c) => conv(c, &x, shape[1], shape[2], &ConvWeights::Public, zp)?,
                 Layer::MaxPool(p) => pool(p, &x, shape, true)?,
                 Layer::AvgPool(p) => pool(p, &x, shape, false)?,
                 Layer::Flatten => x,

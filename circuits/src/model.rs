@@ -41,7 +41,8 @@ pub enum Activation {
     None,
 }
 
-/// Requantization parameters: the real scale `M ≈ multiplier · 2^-shift`.
+/// Requantization parameters: the real scale `M ≈ multiplier · 2^-shift`, and the zero point of
+/// the layer's int8 output (`real = scale · (y − zero_point)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Requant {
@@ -49,6 +50,14 @@ pub struct Requant {
     pub multiplier: u32,
     /// Right shift `s`, 1 ≤ s ≤ 62.
     pub shift: u32,
+    /// Output zero point in [-128, 127] (omitted when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub zero_point: i32,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(v: &i32) -> bool {
+    *v == 0
 }
 
 /// A fully connected layer: `y = act(requant(W·x + b))`.
@@ -136,25 +145,40 @@ pub struct QuantModel {
     /// Input shape, e.g. `[1, 8, 8]` for convolutions; empty means `[input_len]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub input_shape: Vec<usize>,
+    /// Zero point of the int8 input (omitted when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub input_zero_point: i32,
     /// Layers, applied in order.
     pub layers: Vec<Layer>,
 }
 
-/// Requantization bit width for an accumulator bounded by `acc_bound` (see [`DenseLayer::requant_bits`]).
+/// Requantization bit width for an accumulator bounded by `acc_bound` (see [`DenseLayer::requant_bits`]):
+/// `|acc·m + 2^(s-1) + zp·2^s| < 2^(n-1)`.
 #[must_use]
 pub fn requant_bits_for(acc_bound: u128, requant: Requant) -> u32 {
-    let zmax = acc_bound * u128::from(requant.multiplier) + (1u128 << (requant.shift - 1));
+    let zmax = acc_bound * u128::from(requant.multiplier)
+        + (1u128 << (requant.shift - 1))
+        + u128::from(requant.zero_point.unsigned_abs()) * (1u128 << requant.shift);
     (bit_len(zmax) + 1).max(requant.shift + 8)
 }
 
+/// Largest `|x − zp|` for an int8 activation `x` with zero point `zp`.
+#[must_use]
+pub fn max_abs_centered(zp: i32) -> u128 {
+    MAX_ABS_ACTIVATION + u128::from(zp.unsigned_abs())
+}
+
 fn validate_requant(layer: usize, requant: Requant) -> Result<()> {
-    let Requant { multiplier, shift } = requant;
+    let Requant { multiplier, shift, .. } = requant;
     let bad = |reason: String| ModelError::InvalidRequant { layer, reason };
     if multiplier == 0 || multiplier >= 1 << 31 {
         return Err(bad(format!("multiplier {multiplier} must be in [1, 2^31)")));
     }
     if !(1..=62).contains(&shift) {
         return Err(bad(format!("shift {shift} must be in [1, 62]")));
+    }
+    if !(-128..=127).contains(&requant.zero_point) {
+        return Err(bad(format!("zero point {} must be in [-128, 127]", requant.zero_point)));
     }
     Ok(())
 }
@@ -176,18 +200,18 @@ impl Conv2dLayer {
         self.weights[((o * self.in_channels + i) * self.kernel[0] + ky) * self.kernel[1] + kx]
     }
 
-    /// Static bound on `|bias + Σ w·x|` for output channel `o` over all int8 inputs.
+    /// Static bound on `|bias + Σ w·(x − zp_in)|` for output channel `o` over all int8 inputs.
     #[must_use]
-    pub fn acc_bound(&self, o: usize) -> u128 {
+    pub fn acc_bound(&self, o: usize, zp_in: i32) -> u128 {
         let per = self.in_channels * self.kernel[0] * self.kernel[1];
         let sum: u128 = self.weights[o * per..(o + 1) * per].iter().map(|w| u128::from(w.unsigned_abs())).sum();
-        u128::from(self.bias[o].unsigned_abs()) + sum * MAX_ABS_ACTIVATION
+        u128::from(self.bias[o].unsigned_abs()) + sum * max_abs_centered(zp_in)
     }
 
-    /// Requantization bit width of output channel `o`.
+    /// Requantization bit width of output channel `o` for input zero point `zp_in`.
     #[must_use]
-    pub fn requant_bits(&self, o: usize) -> u32 {
-        requant_bits_for(self.acc_bound(o), self.requant)
+    pub fn requant_bits(&self, o: usize, zp_in: i32) -> u32 {
+        requant_bits_for(self.acc_bound(o, zp_in), self.requant)
     }
 
     /// Output `[height, width]` for an input of `[h, w]`.
@@ -212,22 +236,22 @@ impl DenseLayer {
         self.weights[o * self.in_features + i]
     }
 
-    /// Static bound on `|bias + Σ w·x|` over all int8 inputs.
+    /// Static bound on `|bias + Σ w·(x − zp_in)|` over all int8 inputs.
     #[must_use]
-    pub fn acc_bound(&self, o: usize) -> u128 {
+    pub fn acc_bound(&self, o: usize, zp_in: i32) -> u128 {
         let row = &self.weights[o * self.in_features..(o + 1) * self.in_features];
         let sum: u128 = row.iter().map(|w| u128::from(w.unsigned_abs())).sum();
-        u128::from(self.bias[o].unsigned_abs()) + sum * MAX_ABS_ACTIVATION
+        u128::from(self.bias[o].unsigned_abs()) + sum * max_abs_centered(zp_in)
     }
 
     /// Bit width `n` of the requantization decomposition of neuron `o`: the offset value
     /// `acc·m + 2^(s-1) + 2^(n-1)` lies in `[0, 2^n)` for every int8 input, and `n ≥ s + 8`.
     #[must_use]
-    pub fn requant_bits(&self, o: usize) -> u32 {
-        requant_bits_for(self.acc_bound(o), self.requant)
+    pub fn requant_bits(&self, o: usize, zp_in: i32) -> u32 {
+        requant_bits_for(self.acc_bound(o, zp_in), self.requant)
     }
 
-    fn validate(&self, layer: usize, expected_in: usize) -> Result<()> {
+    fn validate(&self, layer: usize, expected_in: usize, zp_in: i32) -> Result<()> {
         validate_requant(layer, self.requant)?;
         let shape = |what, got, expected| ModelError::Shape { layer, what, got, expected };
         if self.in_features != expected_in {
@@ -246,7 +270,7 @@ impl DenseLayer {
         validate_values(layer, &self.weights, &self.bias)?;
         let bad = |reason: String| ModelError::InvalidRequant { layer, reason };
         for o in 0..self.out_features {
-            let bits = self.requant_bits(o);
+            let bits = self.requant_bits(o, zp_in);
             if bits > MAX_REQUANT_BITS {
                 return Err(bad(format!(
                     "neuron {o} needs a {bits}-bit requantization range (max {MAX_REQUANT_BITS})"
@@ -258,7 +282,7 @@ impl DenseLayer {
 }
 
 impl Conv2dLayer {
-    fn validate(&self, layer: usize, shape: &[usize]) -> Result<Vec<usize>> {
+    fn validate(&self, layer: usize, shape: &[usize], zp_in: i32) -> Result<Vec<usize>> {
         let shape_err = |what, got, expected| ModelError::Shape { layer, what, got, expected };
         let &[c, h, w] = shape else {
             return Err(shape_err("input rank (conv2d needs [C, H, W])", shape.len(), 3));
@@ -282,7 +306,7 @@ impl Conv2dLayer {
         validate_values(layer, &self.weights, &self.bias)?;
         validate_requant(layer, self.requant)?;
         for o in 0..self.out_channels {
-            let bits = self.requant_bits(o);
+            let bits = self.requant_bits(o, zp_in);
             if bits > MAX_REQUANT_BITS {
                 return Err(ModelError::InvalidRequant {
                     layer,
@@ -313,15 +337,15 @@ impl PoolLayer {
 }
 
 impl Layer {
-    /// Validates the layer on an input of `shape` and returns its output shape.
-    pub fn validate(&self, layer: usize, shape: &[usize]) -> Result<Vec<usize>> {
+    /// Validates the layer on an input of `shape` with zero point `zp_in`; returns its output shape.
+    pub fn validate(&self, layer: usize, shape: &[usize], zp_in: i32) -> Result<Vec<usize>> {
         let len: usize = shape.iter().product();
         match self {
             Self::Dense(d) => {
-                d.validate(layer, len)?;
+                d.validate(layer, len, zp_in)?;
                 Ok(vec![d.out_features])
             }
-            Self::Conv2d(c) => c.validate(layer, shape),
+            Self::Conv2d(c) => c.validate(layer, shape, zp_in),
             Self::MaxPool(p) | Self::AvgPool(p) => p.validate(layer, shape),
             Self::Flatten => Ok(vec![len]),
             Self::Argmax => {
@@ -343,6 +367,7 @@ impl QuantModel {
             name: name.into(),
             input_len,
             input_shape: Vec::new(),
+            input_zero_point: 0,
             layers: layers.into_iter().map(Layer::Dense).collect(),
         };
         model.validate()?;
@@ -396,12 +421,34 @@ impl QuantModel {
         if first.iter().product::<usize>() != self.input_len {
             return Err(ModelError::Shape { layer: 0, what: "input_shape product", got: first.iter().product(), expected: self.input_len });
         }
+        if !(-128..=127).contains(&self.input_zero_point) {
+            return Err(ModelError::InvalidRequant { layer: 0, reason: format!("input zero point {} must be in [-128, 127]", self.input_zero_point) });
+        }
+        let zps = self.input_zero_points();
         let mut shapes = vec![first];
         for (i, layer) in self.layers.iter().enumerate() {
-            let next = layer.validate(i, shapes.last().expect("non-empty"))?;
+            let next = layer.validate(i, shapes.last().expect("non-empty"), zps[i])?;
             shapes.push(next);
         }
         Ok(shapes)
+    }
+
+    /// Zero point of each layer's input: the model's input zero point, then each requantizing
+    /// layer's output zero point (pooling and flatten keep it; argmax outputs a plain index).
+    #[must_use]
+    pub fn input_zero_points(&self) -> Vec<i32> {
+        let mut zp = self.input_zero_point;
+        let mut out = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            out.push(zp);
+            zp = match layer {
+                Layer::Dense(d) => d.requant.zero_point,
+                Layer::Conv2d(c) => c.requant.zero_point,
+                Layer::Argmax => 0,
+                _ => zp,
+            };
+        }
+        out
     }
 
     /// Number of int8 output values (0 for an invalid model).

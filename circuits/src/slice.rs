@@ -36,7 +36,7 @@ pub fn random_mlp(name: &str, seed: u64, input_len: usize, widths: &[usize]) -> 
             out_features: out,
             weights,
             bias,
-            requant: Requant { multiplier: 1, shift: SHIFT },
+            requant: Requant { multiplier: 1, shift: SHIFT, zero_point: 0 },
             activation: if last { Activation::None } else { Activation::Relu },
         };
         // Calibrate: map the largest accumulator seen on the calibration inputs to ~100.
@@ -54,7 +54,7 @@ pub fn random_mlp(name: &str, seed: u64, input_len: usize, widths: &[usize]) -> 
             .max(1);
         let m = ((100u128 << SHIFT) / u128::from(max_acc)).clamp(1, (1 << 31) - 1);
         layer.requant.multiplier = u32::try_from(m).unwrap_or(1);
-        acts = acts.iter().map(|x| dense_forward(&layer, x)).collect();
+        acts = acts.iter().map(|x| dense_forward(&layer, x, 0)).collect();
         layers.push(layer);
         width = out;
     }

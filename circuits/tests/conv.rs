@@ -19,15 +19,15 @@ fn cnn(argmax: bool) -> QuantModel {
     let mut w = |n: usize| -> Vec<i64> { (0..n).map(|_| rng.gen_range(-60i64..=60)).collect() };
     let conv1 = Conv2dLayer {
         in_channels: 1, out_channels: 3, kernel: [3, 3], stride: [1, 1], padding: [1, 1],
-        weights: w(27), bias: vec![40, -30, 5], requant: Requant { multiplier: 1200, shift: 16 }, activation: Activation::Relu,
+        weights: w(27), bias: vec![40, -30, 5], requant: Requant { multiplier: 1200, shift: 16, zero_point: 0 }, activation: Activation::Relu,
     };
     let conv2 = Conv2dLayer {
         in_channels: 3, out_channels: 2, kernel: [2, 2], stride: [2, 1], padding: [0, 1],
-        weights: w(24), bias: vec![-100, 200], requant: Requant { multiplier: 900, shift: 15 }, activation: Activation::None,
+        weights: w(24), bias: vec![-100, 200], requant: Requant { multiplier: 900, shift: 15, zero_point: 0 }, activation: Activation::None,
     };
     let dense = DenseLayer {
         in_features: 2 * 2 * 4, out_features: 10, weights: w(160), bias: w(10),
-        requant: Requant { multiplier: 700, shift: 14 }, activation: Activation::None,
+        requant: Requant { multiplier: 700, shift: 14, zero_point: 0 }, activation: Activation::None,
     };
     let mut layers = vec![
         Layer::Conv2d(conv1),
@@ -46,6 +46,7 @@ fn cnn(argmax: bool) -> QuantModel {
         name: "toy-cnn".to_owned(),
         input_len: 64,
         input_shape: vec![1, 8, 8],
+        input_zero_point: 0,
         layers,
     };
     m.validate().unwrap();

@@ -79,7 +79,7 @@ fn constraint_count_matches_the_documented_costs_and_macs_are_free() {
         let Layer::Dense(d) = layer else { continue };
         for o in 0..d.out_features {
             let extra = if d.activation == Activation::Relu { 5 } else { 9 };
-            expected += d.requant_bits(o) as usize + extra;
+            expected += d.requant_bits(o, 0) as usize + extra;
         }
     }
     assert_eq!(cs.num_constraints(), expected);

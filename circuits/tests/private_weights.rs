@@ -74,9 +74,9 @@ fn packed_macs_cost_as_documented() {
     let w = private_tensor::alloc::<Fr>(&cs, None, d.weights.len(), 8).unwrap();
     let b = private_tensor::alloc::<Fr>(&cs, None, d.bias.len(), bias_bits(d)).unwrap();
     let before = cs.num_constraints();
-    dense_private(d, &w.values, &b.values, &x).unwrap();
+    dense_private(d, &w.values, &b.values, &x, 0).unwrap();
     let total = cs.num_constraints() - before;
-    let n = private_requant_bits(d) as usize;
+    let n = private_requant_bits(d, 0) as usize;
     let k = group_size(n as u32);
     let groups = d.out_features.div_ceil(k);
     let per_neuron = n + if d.activation == Activation::Relu { 5 } else { 9 };

@@ -26,11 +26,14 @@ pub struct QuantizeConfig {
     pub input_scale: f32,
     /// Bits of the requantization multiplier `m` (its top bit is set).
     pub multiplier_bits: u32,
+    /// Quantize ReLU outputs asymmetrically: `[0, max]` onto all of `[-128, 127]` with zero point
+    /// −128 (one more bit of resolution than the symmetric `[0, 127]`).
+    pub asymmetric_relu: bool,
 }
 
 impl Default for QuantizeConfig {
     fn default() -> Self {
-        Self { input_scale: 1.0 / 127.0, multiplier_bits: 12 }
+        Self { input_scale: 1.0 / 127.0, multiplier_bits: 12, asymmetric_relu: false }
     }
 }
 
@@ -54,7 +57,7 @@ fn multiplier(m_real: f64, bits: u32, layer: usize) -> Result<Requant> {
         return Err(bad(format!("scale ratio {m_real} needs a multiplier outside [1, 2^31)")));
     }
     // m < 2^31 and 1 ≤ s ≤ 62 were just checked.
-    Ok(Requant { multiplier: m as u32, shift: s as u32 })
+    Ok(Requant { multiplier: m as u32, shift: s as u32, zero_point: 0 })
 }
 
 /// Quantizes `float` using `calibration` inputs (float, as the float model expects them).
@@ -84,12 +87,17 @@ pub fn quantize(float: &FloatModel, calibration: &[Vec<f32>], cfg: QuantizeConfi
         let max_w = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
         let s_w = if max_w > 0.0 { f64::from(max_w) / 127.0 } else { 1.0 };
         let max_y = outs.iter().flat_map(|o| o[li].iter()).fold(0f32, |m, y| m.max(y.abs()));
-        let s_y = if max_y > 0.0 { f64::from(max_y) / 127.0 } else { 1.0 };
+        let asym = relu && cfg.asymmetric_relu;
+        let levels = if asym { 255.0 } else { 127.0 };
+        let s_y = if max_y > 0.0 { f64::from(max_y) / levels } else { 1.0 };
         // Rounded values are within int8 / int32 range by construction of the scales; the casts
         // saturate otherwise and validation reports it.
         let weights_q: Vec<i64> = weights.iter().map(|&w| (f64::from(w) / s_w).round().clamp(-127.0, 127.0) as i64).collect();
         let bias_q: Vec<i64> = bias.iter().map(|&b| (f64::from(b) / (s_w * s_x)).round() as i64).collect();
-        let requant = multiplier(s_w * s_x / s_y, cfg.multiplier_bits, li)?;
+        let mut requant = multiplier(s_w * s_x / s_y, cfg.multiplier_bits, li)?;
+        if asym {
+            requant.zero_point = -128;
+        }
         let activation = if relu { Activation::Relu } else { Activation::None };
         layers.push(match layer {
             FloatLayer::Dense { in_features, out_features, .. } => Layer::Dense(DenseLayer {
@@ -109,6 +117,7 @@ pub fn quantize(float: &FloatModel, calibration: &[Vec<f32>], cfg: QuantizeConfi
         name: float.name.clone(),
         input_len: float.input_len,
         input_shape: if float.input_shape.len() > 1 { float.input_shape.clone() } else { Vec::new() },
+        input_zero_point: 0,
         layers,
     };
     model.validate()?;

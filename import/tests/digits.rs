@@ -147,3 +147,24 @@ mod bad_onnx {
         assert!(e.to_string().contains("not the end of the layer chain"), "{e}");
     }
 }
+
+#[test]
+fn asymmetric_quantization_keeps_accuracy_and_circuit_agreement() {
+    use mlproof_import::{digits_model::import_digits_with, quantize::QuantizeConfig};
+    let cfg = QuantizeConfig { asymmetric_relu: true, ..QuantizeConfig::default() };
+    let data = Digits::load(&root()).unwrap();
+    for (name, _) in MODELS {
+        let (model, acc) = import_digits_with(&root().join(format!("models/{name}.onnx")), &root(), Some(name), cfg, None).unwrap();
+        assert!(model.to_canonical_json().contains("\"zero_point\":-128"), "{name}: ReLU outputs use zero point -128");
+        assert!(acc.quantized_accuracy >= acc.float_accuracy - 0.01, "{name}: {acc:?}");
+        rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| {
+            for &i in data.test.iter().step_by(27) {
+                let (circuit, st) = InferenceCircuit::new(&model, &data.quantized_input(i), [0x42; 20]).unwrap();
+                assert_eq!(st.output, engine::forward(&model, &data.quantized_input(i)).unwrap());
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                circuit.generate_constraints(cs.clone()).unwrap();
+                assert!(cs.is_satisfied().unwrap(), "{name} sample {i}");
+            }
+        });
+    }
+}

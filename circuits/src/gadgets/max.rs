@@ -43,6 +43,17 @@ pub fn max_with_witness<F: PrimeField>(values: &[FpVar<F>], hint: Option<F>) -> 
     Ok(m)
 }
 
+/// `max(y, c)` for an int8 variable `y` and an int8 constant `c` (ReLU with a zero point).
+///
+/// `d = y − c + 256 ∈ [1, 511]` is decomposed into 9 bits; its top bit is `y ≥ c`, and the result is
+/// `c + bit·(y − c)`. Cost: **11 constraints**.
+pub fn max_const<F: PrimeField>(y: &FpVar<F>, c: i64) -> Result<FpVar<F>, SynthesisError> {
+    let cf = if c >= 0 { F::from(c.unsigned_abs()) } else { -F::from(c.unsigned_abs()) };
+    let diff = y - cf;
+    let bits = decompose_le(&(&diff + F::from(256u64)), 9)?;
+    Ok(&FpVar::from(bits[8].clone()) * &diff + cf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +74,19 @@ mod tests {
             assert_eq!(fe_to_i64(m.value().unwrap()), *vals.iter().max().unwrap() as i64);
             assert!(cs.is_satisfied().unwrap());
             assert_eq!(cs.num_constraints() - before, 10 * vals.len() - 1);
+        }
+    }
+
+    #[test]
+    fn max_const_matches_and_costs_11() {
+        for (y, c) in [(-128i128, -128i64), (-5, 3), (3, -5), (127, 127), (0, -128), (-128, 127)] {
+            let sys = cs();
+            let v = witness(&sys, fe(y));
+            let before = sys.num_constraints();
+            let m = max_const(&v, c).unwrap();
+            assert!(sys.is_satisfied().unwrap());
+            assert_eq!(fe_to_i64(m.value().unwrap()), (y as i64).max(c));
+            assert_eq!(sys.num_constraints() - before, 11);
         }
     }
 

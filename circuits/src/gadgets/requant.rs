@@ -74,6 +74,33 @@ pub fn requantize_with_witness<F: PrimeField>(
     }
 }
 
+/// The constant added to `acc·m` to form the offset value `t` for output zero point `zp`:
+/// `2^(s-1) + zp·2^s + 2^(n-1)` (so `t`'s quotient is `q + zp`).
+#[must_use]
+pub fn offset<F: PrimeField>(n: u32, r: crate::model::Requant) -> F {
+    let zp = F::from(r.zero_point.unsigned_abs()) * F::from(2u64).pow([u64::from(r.shift)]);
+    let zp = if r.zero_point < 0 { -zp } else { zp };
+    F::from(2u64).pow([u64::from(r.shift - 1)]) + zp + F::from(2u64).pow([u64::from(n - 1)])
+}
+
+/// Requantizes `t` (built with [`offset`]) and applies the activation with the output zero point:
+/// ReLU clamps to `[zp, 127]` (11 more constraints when `zp ≠ 0`, via [`super::max::max_const`]).
+pub fn requantize_zp<F: PrimeField>(
+    t: &FpVar<F>,
+    n: u32,
+    r: crate::model::Requant,
+    activation: Activation,
+    hint: Option<Vec<bool>>,
+) -> Result<FpVar<F>, SynthesisError> {
+    match activation {
+        Activation::Relu if r.zero_point != 0 => {
+            let y = requantize_with_witness(t, n, r.shift, Activation::None, hint)?;
+            super::max::max_const(&y, i64::from(r.zero_point))
+        }
+        _ => requantize_with_witness(t, n, r.shift, activation, hint),
+    }
+}
+
 /// Value of an int8 field element as an integer (for tests and diagnostics).
 #[must_use]
 pub fn fe_to_i64<F: PrimeField>(v: F) -> i64 {

@@ -20,8 +20,13 @@ use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::{
-    gadgets::{bits::le_bits, lincomb::weighted_sum, requant::requantize_with_witness},
-    model::{DenseLayer, MAX_ABS_ACTIVATION},
+    gadgets::{
+        bits::le_bits,
+        lincomb::weighted_sum,
+        requant::{offset, requantize_zp},
+    },
+    model::{max_abs_centered, requant_bits_for, DenseLayer},
+    packing::signed_to_field,
     quant::bit_len,
 };
 
@@ -34,10 +39,9 @@ pub fn bias_bits(layer: &DenseLayer) -> u32 {
 
 /// Requantization width for private weights (worst case over all int8 weights).
 #[must_use]
-pub fn private_requant_bits(layer: &DenseLayer) -> u32 {
-    let bound = (1u128 << (bias_bits(layer) - 1)) + layer.in_features as u128 * 128 * MAX_ABS_ACTIVATION;
-    let z = bound * u128::from(layer.requant.multiplier) + (1u128 << (layer.requant.shift - 1));
-    (bit_len(z) + 1).max(layer.requant.shift + 8)
+pub fn private_requant_bits(layer: &DenseLayer, zp_in: i32) -> u32 {
+    let bound = (1u128 << (bias_bits(layer) - 1)) + layer.in_features as u128 * 128 * max_abs_centered(zp_in);
+    requant_bits_for(bound, layer.requant)
 }
 
 /// Neurons per packed group for requantization width `n`.
@@ -52,14 +56,18 @@ pub fn dense_private<F: PrimeField>(
     weights: &[FpVar<F>],
     bias: &[FpVar<F>],
     x: &[FpVar<F>],
+    zp_in: i32,
 ) -> Result<Vec<FpVar<F>>, SynthesisError> {
     let (inn, out) = (layer.in_features, layer.out_features);
-    let n = private_requant_bits(layer);
+    let n = private_requant_bits(layer, zp_in);
     let k = group_size(n);
-    let s = layer.requant.shift;
     let m = F::from(u64::from(layer.requant.multiplier));
     let base = F::from(2u64).pow([u64::from(n + 2)]);
-    let offset = F::from(2u64).pow([u64::from(s - 1)]) + F::from(2u64).pow([u64::from(n - 1)]);
+    let offset = offset::<F>(n, layer.requant);
+    // Inputs centred on their zero point (a free linear combination).
+    let zp = signed_to_field::<F>(i128::from(zp_in));
+    let xc: Vec<FpVar<F>> = x.iter().map(|v| v - zp).collect();
+    let x = xc.as_slice();
     let cs = x.iter().chain(weights).fold(ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
     let mut outputs = Vec::with_capacity(out);
     for group in (0..out).collect::<Vec<_>>().chunks(k) {
@@ -89,7 +97,7 @@ pub fn dense_private<F: PrimeField>(
             })();
             let t = FpVar::new_witness(cs.clone(), || t_val.clone())?;
             let hint = t_val.ok().map(|v| le_bits(v, n));
-            outputs.push(requantize_with_witness(&t, n, s, layer.activation, hint)?);
+            outputs.push(requantize_zp(&t, n, layer.requant, layer.activation, hint)?);
             lhs.push((pw, t));
             lhs.push((-pw, k_o));
             pw *= base;

@@ -59,9 +59,9 @@ pub fn unit_costs(model: &QuantModel) -> Result<Value> {
 
     let cs = setup_cs();
     let x = witnesses(&cs, d.in_features);
-    let _ = dense_public(d, &x)?;
+    let _ = dense_public(d, &x, 0)?;
     let public_total = cs.num_constraints();
-    let public_requant: usize = (0..d.out_features).map(|o| d.requant_bits(o) as usize + 5).sum();
+    let public_requant: usize = (0..d.out_features).map(|o| d.requant_bits(o, 0) as usize + 5).sum();
     let per_mac_public = (public_total - public_requant) as f64 / macs;
     let per_requant_relu = public_total as f64 / d.out_features as f64 - per_mac_public * d.in_features as f64;
 
@@ -70,9 +70,9 @@ pub fn unit_costs(model: &QuantModel) -> Result<Value> {
     let w = private_tensor::alloc::<Fr>(&cs, None, d.weights.len(), 8)?;
     let b = private_tensor::alloc::<Fr>(&cs, None, d.bias.len(), bias_bits(d))?;
     let alloc = cs.num_constraints();
-    let _ = dense_private(d, &w.values, &b.values, &x)?;
+    let _ = dense_private(d, &w.values, &b.values, &x, 0)?;
     let private_total = cs.num_constraints() - alloc;
-    let n = mlproof_circuits::layers::dense_private::private_requant_bits(d);
+    let n = mlproof_circuits::layers::dense_private::private_requant_bits(d, 0);
     let per_mac_private = (private_total - requant_cost(d, n)) as f64 / macs;
 
     let before = cs.num_constraints();

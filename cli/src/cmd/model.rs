@@ -61,6 +61,9 @@ enum Action {
         /// Calibrate on the first N training images (default: all 1,257).
         #[arg(long)]
         calibration_samples: Option<usize>,
+        /// Asymmetric ReLU outputs (zero point −128): one more bit of activation resolution.
+        #[arg(long)]
+        asymmetric: bool,
         /// Repository root holding data/ (default: found from the current directory).
         #[arg(long)]
         root: Option<PathBuf>,
@@ -92,8 +95,8 @@ impl Args {
             Action::Import { onnx, out, name, root, json } => {
                 quantize_cmd(&onnx, &out, name.as_deref(), root, QuantizeConfig::default(), None, json)?;
             }
-            Action::Quantize { onnx, out, name, multiplier_bits, calibration_samples, root, json } => {
-                let cfg = QuantizeConfig { multiplier_bits, ..QuantizeConfig::default() };
+            Action::Quantize { onnx, out, name, multiplier_bits, calibration_samples, asymmetric, root, json } => {
+                let cfg = QuantizeConfig { multiplier_bits, asymmetric_relu: asymmetric, ..QuantizeConfig::default() };
                 quantize_cmd(&onnx, &out, name.as_deref(), root, cfg, calibration_samples, json)?;
             }
             Action::Inspect { model, json } => {
