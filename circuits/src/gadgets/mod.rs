@@ -12,6 +12,7 @@ pub mod max;
 pub mod pack;
 pub mod poseidon;
 pub mod private_tensor;
+pub mod relu;
 pub mod requant;
 
 #[cfg(test)]
