@@ -10,7 +10,7 @@ use ark_ff::PrimeField;
 use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::lincomb::{bits_to_fp, weighted_sum};
+use super::lincomb::bits_to_fp;
 
 /// Values of one width packed per word: 31 int8 (248 bits) or 7 int32 (224 bits).
 #[must_use]
@@ -71,12 +71,6 @@ pub fn words_native<F: PrimeField>(values: &[i64], bits: u32) -> Vec<F> {
             w
         })
         .collect()
-}
-
-/// `Σ coeffᵢ · tensor.valuesᵢ` helper re-exported for layers.
-pub fn dot_const<F: PrimeField>(coeffs: &[F], values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
-    let terms: Vec<(F, FpVar<F>)> = coeffs.iter().copied().zip(values.iter().cloned()).collect();
-    weighted_sum(&terms, F::ZERO)
 }
 
 #[cfg(test)]
