@@ -62,16 +62,27 @@ pub fn conv_forward(c: &Conv2dLayer, x: &[i8], h: usize, w: usize, zp_in: i32) -
     out
 }
 
-/// The window values of pooled position `(ch, oy, ox)`.
+/// The pooling windows of `x` (shape `[C, H, W]`) in output order (channel, row, column): the
+/// native engine and the circuit pool over exactly these.
 #[must_use]
-pub fn window<T: Clone>(p: &PoolLayer, x: &[T], h: usize, w: usize, ch: usize, oy: usize, ox: usize) -> Vec<T> {
-    let mut v = Vec::with_capacity(p.kernel[0] * p.kernel[1]);
-    for ky in 0..p.kernel[0] {
-        for kx in 0..p.kernel[1] {
-            v.push(x[(ch * h + oy * p.stride[0] + ky) * w + ox * p.stride[1] + kx].clone());
+pub fn windows<T: Clone>(p: &PoolLayer, x: &[T], shape: &[usize]) -> Vec<Vec<T>> {
+    let (c, h, w) = (shape[0], shape[1], shape[2]);
+    let (oh, ow) = p.out_hw(h, w);
+    let mut out = Vec::with_capacity(c * oh * ow);
+    for ch in 0..c {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut v = Vec::with_capacity(p.kernel[0] * p.kernel[1]);
+                for ky in 0..p.kernel[0] {
+                    for kx in 0..p.kernel[1] {
+                        v.push(x[(ch * h + oy * p.stride[0] + ky) * w + ox * p.stride[1] + kx].clone());
+                    }
+                }
+                out.push(v);
+            }
         }
     }
-    v
+    out
 }
 
 /// `floor((Σ + ⌊k/2⌋) / k)`: average with round half up.
@@ -84,18 +95,10 @@ pub fn avg_round(values: &[i8]) -> i8 {
 }
 
 fn pool_forward(p: &PoolLayer, x: &[i8], shape: &[usize], max: bool) -> Vec<i8> {
-    let (c, h, w) = (shape[0], shape[1], shape[2]);
-    let (oh, ow) = p.out_hw(h, w);
-    let mut out = Vec::with_capacity(c * oh * ow);
-    for ch in 0..c {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let win = window(p, x, h, w, ch, oy, ox);
-                out.push(if max { win.iter().copied().max().unwrap_or(0) } else { avg_round(&win) });
-            }
-        }
-    }
-    out
+    windows(p, x, shape)
+        .iter()
+        .map(|win| if max { win.iter().copied().max().unwrap_or(0) } else { avg_round(win) })
+        .collect()
 }
 
 /// Runs the model on an int8 input and returns the int8 output (logits, or a class with Argmax).

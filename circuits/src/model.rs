@@ -162,6 +162,14 @@ pub fn requant_bits_for(acc_bound: u128, requant: Requant) -> u32 {
     (bit_len(zmax) + 1).max(requant.shift + 8)
 }
 
+/// Bits of a private (committed) bias vector: its largest `|b|` plus a sign bit, at least 2. Part of
+/// the public architecture of private-weight circuits.
+#[must_use]
+pub fn bias_bits_of(bias: &[i64]) -> u32 {
+    let max = bias.iter().map(|b| b.unsigned_abs()).max().unwrap_or(0);
+    (bit_len(u128::from(max)) + 1).max(2)
+}
+
 /// Largest `|x − zp|` for an int8 activation `x` with zero point `zp`.
 #[must_use]
 pub fn max_abs_centered(zp: i32) -> u128 {

@@ -41,8 +41,7 @@ pub fn prove_inference<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<InferenceProof> {
     let (circuit, statement) = InferenceCircuit::new(model, input, prover)?;
-    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, rng)?;
-    Ok(InferenceProof { proof, statement })
+    prove_circuit(keys, circuit, statement, rng)
 }
 
 /// Proves `model(input)` for `prover` with the weights private, committed under `salt`.
@@ -55,8 +54,7 @@ pub fn prove_inference_private<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<InferenceProof> {
     let (circuit, statement) = InferenceCircuit::new_private(model, input, prover, salt)?;
-    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, rng)?;
-    Ok(InferenceProof { proof, statement })
+    prove_circuit(keys, circuit, statement, rng)
 }
 
 /// Proves an already-built circuit (any weight / input visibility) for its statement.

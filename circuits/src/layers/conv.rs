@@ -15,9 +15,8 @@ use crate::{
         lincomb::weighted_sum,
         requant::{offset, requantize_zp},
     },
-    model::{max_abs_centered, requant_bits_for, Conv2dLayer},
+    model::{bias_bits_of, max_abs_centered, requant_bits_for, Conv2dLayer},
     packing::signed_to_field,
-    quant::bit_len,
 };
 
 /// Weights of a convolution: constants, or witnesses with their biases.
@@ -31,8 +30,7 @@ pub enum ConvWeights<'a, F: PrimeField> {
 /// Bits of a private bias for the layer (largest |b| plus sign; public architecture).
 #[must_use]
 pub fn conv_bias_bits(c: &Conv2dLayer) -> u32 {
-    let max = c.bias.iter().map(|b| b.unsigned_abs()).max().unwrap_or(0);
-    (bit_len(u128::from(max)) + 1).max(2)
+    bias_bits_of(&c.bias)
 }
 
 /// Proves a convolution on a `[C, H, W]` activation; returns `[O, H', W']` outputs.

@@ -25,16 +25,14 @@ use crate::{
         lincomb::weighted_sum,
         requant::{offset, requantize_zp},
     },
-    model::{max_abs_centered, requant_bits_for, DenseLayer},
+    model::{bias_bits_of, max_abs_centered, requant_bits_for, DenseLayer},
     packing::signed_to_field,
-    quant::bit_len,
 };
 
 /// Bits of a private bias: enough for the layer's largest |b| plus sign (public architecture).
 #[must_use]
 pub fn bias_bits(layer: &DenseLayer) -> u32 {
-    let max = layer.bias.iter().map(|b| b.unsigned_abs()).max().unwrap_or(0);
-    (bit_len(u128::from(max)) + 1).max(2)
+    bias_bits_of(&layer.bias)
 }
 
 /// Requantization width for private weights (worst case over all int8 weights).

@@ -8,23 +8,12 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::SynthesisError;
 
 use crate::{
-    engine::window,
+    engine::windows,
     gadgets::{avg::avg_round, max::max},
     model::PoolLayer,
 };
 
 /// Pools `x` of `shape = [C, H, W]` with the window maximum (`max = true`) or rounded average.
 pub fn pool<F: PrimeField>(p: &PoolLayer, x: &[FpVar<F>], shape: &[usize], use_max: bool) -> Result<Vec<FpVar<F>>, SynthesisError> {
-    let (c, h, w) = (shape[0], shape[1], shape[2]);
-    let (oh, ow) = p.out_hw(h, w);
-    let mut out = Vec::with_capacity(c * oh * ow);
-    for ch in 0..c {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let win = window(p, x, h, w, ch, oy, ox);
-                out.push(if use_max { max(&win)? } else { avg_round(&win)? });
-            }
-        }
-    }
-    Ok(out)
+    windows(p, x, shape).iter().map(|win| if use_max { max(win) } else { avg_round(win) }).collect()
 }

@@ -83,10 +83,10 @@ impl Args {
         }
         let pb = spinner("proving", self.json);
         let t = Instant::now();
-        let mut os = rand::rngs::OsRng;
-        let mut seeded = ChaCha20Rng::seed_from_u64(self.rng_seed.unwrap_or_default());
-        let rng: &mut dyn rand::RngCore = if self.rng_seed.is_some() { &mut seeded } else { &mut os };
-        let mut rng = CryptoRngRef(rng);
+        let mut rng = match self.rng_seed {
+            Some(seed) => ChaCha20Rng::seed_from_u64(seed),
+            None => ChaCha20Rng::from_rng(rand::rngs::OsRng)?,
+        };
         let (circuit, statement) = match salt {
             None => InferenceCircuit::new(&model, &input, prover.into_array())?,
             Some(salt) => InferenceCircuit::new_private(&model, &input, prover.into_array(), salt)?,
@@ -122,24 +122,3 @@ impl Args {
         Ok(())
     }
 }
-
-/// Adapts the chosen RNG (the OS RNG or a seeded ChaCha20 for reproducible fixtures, both
-/// cryptographic) to the `CryptoRng` bound the prover asks for.
-struct CryptoRngRef<'a>(&'a mut dyn rand::RngCore);
-
-impl rand::RngCore for CryptoRngRef<'_> {
-    fn next_u32(&mut self) -> u32 {
-        self.0.next_u32()
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        self.0.fill_bytes(dest);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
-        self.0.try_fill_bytes(dest)
-    }
-}
-
-impl rand::CryptoRng for CryptoRngRef<'_> {}
