@@ -6,7 +6,7 @@ use eyre::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use mlproof_circuits::QuantModel;
 use mlproof_circuits::Visibility;
-use mlproof_prover::{setup::{dev_setup_shape, DEV_SETUP_WARNING}, Keys};
+use mlproof_prover::{setup::{dev_setup_shape, DEV_SETUP_WARNING}, KeyTag, Keys};
 
 /// Sets up logging once, for the whole binary.
 pub fn init_tracing(verbose: u8) {
@@ -61,16 +61,10 @@ impl KeySource {
         let visibility = self.visibility();
         match (&self.pk, self.dev_seed) {
             (Some(path), _) => {
-                let keys = Keys::load(path).wrap_err("cannot load proving key")?;
-                let expected = mlproof_circuits::inference::public_input_count_with(model, visibility, self.committed_input) + 1;
-                eyre::ensure!(
-                    keys.vk.gamma_abc_g1.len() == expected,
-                    "proving key {} is for a circuit with {} public inputs, but model {} has {}: wrong key for this model",
-                    path.display(),
-                    keys.vk.gamma_abc_g1.len() - 1,
-                    model.name,
-                    expected - 1
-                );
+                let pb = spinner("loading proving key", quiet);
+                let keys = Keys::load(path, &KeyTag::new(model, visibility, self.committed_input))
+                    .wrap_err_with(|| format!("cannot use proving key {}", path.display()))?;
+                pb.finish_and_clear();
                 Ok(keys)
             }
             (None, Some(seed)) => {

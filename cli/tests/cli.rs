@@ -50,7 +50,7 @@ fn prove_then_verify_roundtrip_and_wrong_key_fails() {
     write_model(dir.path(), "other.json", &random_mlp("other", 9, 40, &[8, 3]).unwrap().to_canonical_json());
     let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "other.json", "--pk", "m.pk", "--sample-seed", "1", "--prover", PROVER, "--out", "x.json"]);
     assert!(!ok);
-    assert!(err.contains("wrong key for this model"), "{err}");
+    assert!(err.contains("the key is for model"), "{err}");
 
     // A proof checked against a different model is refused by commitment.
     let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "other.json", "--dev-seed", "1", "--proof", "p.json"]);
@@ -131,7 +131,7 @@ fn private_weights_prove_and_verify() {
         dir.path(),
         &["prove", "--model", "m.json", "--pk", "pub.pk", "--private-weights", "--salt", &salt, "--sample-seed", "2", "--prover", PROVER, "--out", "q.json"],
     );
-    assert!(!ok && err.contains("wrong key"), "{err}");
+    assert!(!ok && err.contains("with public weights") && err.contains("with private weights"), "{err}");
 }
 
 #[test]
@@ -177,4 +177,17 @@ fn committed_input_prove_and_verify() {
     assert!(!ok && err.contains("committed input"), "{err}");
     let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--dev-seed", "1", "--committed-input", "--sample-seed", "3", "--prover", PROVER, "--out", "q.json"]);
     assert!(!ok && err.contains("--input-salt"), "{err}");
+}
+
+#[test]
+fn model_random_writes_a_loadable_model_or_names_a_bad_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = mlproof(dir.path(), &["model", "random", "--shape", "20,8,3", "--seed", "4", "--out", "r.json"]);
+    assert!(ok && out.contains("commitment"), "{err}");
+    let (ok, out, err) = mlproof(dir.path(), &["model", "inspect", "--model", "r.json", "--json"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("mlp-20-8-3"), "{out}");
+    let (ok, _, err) = mlproof(dir.path(), &["model", "random", "--shape", "20", "--out", "bad.json"]);
+    assert!(!ok && err.contains("at least two positive widths"), "{err}");
+    assert!(!dir.path().join("bad.json").exists());
 }

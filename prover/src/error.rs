@@ -20,6 +20,9 @@ pub enum ProverError {
     /// A key or proof could not be (de)serialized.
     #[error("serialization: {0}")]
     Serialization(#[from] ark_serialize::SerializationError),
+    /// A proving-key file is malformed, corrupted or made for another circuit.
+    #[error("proving key: {0}")]
+    KeyFile(String),
     /// A proof file is malformed.
     #[error("malformed proof file: {0}")]
     ProofFile(String),

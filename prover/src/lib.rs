@@ -19,4 +19,4 @@ pub mod solidity;
 pub use error::{ProverError, Result};
 pub use evm::{EvmProof, ProofFile};
 pub use prove::{prove_circuit, prove_inference, prove_inference_private, verify_inference, InferenceProof};
-pub use setup::{dev_setup, Keys};
+pub use setup::{dev_setup, KeyTag, Keys};

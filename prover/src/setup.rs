@@ -2,13 +2,17 @@
 
 use ark_bn254::Bn254;
 use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use alloy::primitives::{keccak256, B256};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Valid, Validate};
 use ark_snark::SNARK;
 use mlproof_circuits::{InferenceCircuit, QuantModel, Visibility};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-use crate::error::{ProverError, Result};
+use crate::{
+    commitment::model_commitment,
+    error::{ProverError, Result},
+};
 
 /// Label printed wherever development keys are used.
 pub const DEV_SETUP_WARNING: &str =
@@ -47,29 +51,96 @@ pub fn dev_setup_shape(model: &QuantModel, seed: u64, visibility: Visibility, co
     Ok(Keys { pk, vk })
 }
 
+/// What a proving-key file was generated for; written in its header and checked on load so a key
+/// for another model or another visibility is refused with a clear error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyTag {
+    /// [`crate::commitment::model_commitment`] of the model.
+    pub model: B256,
+    /// Keys for private (committed) weights.
+    pub private_weights: bool,
+    /// Keys for a committed input.
+    pub committed_input: bool,
+}
+
+impl KeyTag {
+    /// The tag of keys for `model` with the given visibilities.
+    #[must_use]
+    pub fn new(model: &QuantModel, visibility: Visibility, committed_input: bool) -> Self {
+        Self { model: model_commitment(model), private_weights: visibility == Visibility::Private, committed_input }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "model {} with {} weights and a {} input",
+            self.model,
+            if self.private_weights { "private" } else { "public" },
+            if self.committed_input { "committed" } else { "public" }
+        )
+    }
+
+    /// Fails unless `self` (read from a key file) is `expected`.
+    pub fn expect(&self, expected: &Self) -> Result<()> {
+        if self == expected {
+            Ok(())
+        } else {
+            Err(ProverError::KeyFile(format!("the key is for {}, but {} was asked for", self.describe(), expected.describe())))
+        }
+    }
+}
+
+/// Key file layout: `MAGIC ‖ tag (32-byte model commitment, flags byte) ‖ keccak256(body) ‖ body`,
+/// the body being the uncompressed proving key. Uncompressed points load without square roots
+/// (a 784-56-10 private-weight key loads in about a second instead of about a minute); the checksum
+/// catches corruption, and the verifying key inside is fully validated.
+const MAGIC: &[u8; 8] = b"mlprfpk1";
+const HEADER: usize = 8 + 32 + 1 + 32;
+
 impl Keys {
-    /// Serializes the proving key (compressed; it contains the verifying key).
-    pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        self.pk.serialize_compressed(&mut out)?;
+    /// Serializes the keys with their tag (see the layout above).
+    pub fn to_bytes(&self, tag: &KeyTag) -> Result<Vec<u8>> {
+        let mut body = Vec::new();
+        self.pk.serialize_uncompressed(&mut body)?;
+        let mut out = Vec::with_capacity(HEADER + body.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(tag.model.as_slice());
+        out.push(u8::from(tag.private_weights) | (u8::from(tag.committed_input) << 1));
+        out.extend_from_slice(keccak256(&body).as_slice());
+        out.extend_from_slice(&body);
         Ok(out)
     }
 
-    /// Deserializes a proving key written by [`Keys::to_bytes`], checking every point.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let pk = ProvingKey::<Bn254>::deserialize_compressed(bytes)?;
-        Ok(Self { vk: pk.vk.clone(), pk })
+    /// Parses bytes written by [`Keys::to_bytes`]: checks the magic, the checksum and the
+    /// verifying key's points (on curve, in the subgroup).
+    pub fn from_bytes(bytes: &[u8]) -> Result<(KeyTag, Self)> {
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            return Err(ProverError::KeyFile("not an mlproof proving key (bad magic); regenerate it with `mlproof setup`".into()));
+        }
+        let flags = bytes[40];
+        if flags > 3 {
+            return Err(ProverError::KeyFile(format!("unknown flags {flags:#x} in the key header")));
+        }
+        let tag = KeyTag { model: B256::from_slice(&bytes[8..40]), private_weights: flags & 1 == 1, committed_input: flags & 2 == 2 };
+        let body = &bytes[HEADER..];
+        if keccak256(body).as_slice() != &bytes[41..HEADER] {
+            return Err(ProverError::KeyFile("checksum mismatch: the key file is corrupted or truncated".into()));
+        }
+        let pk = ProvingKey::<Bn254>::deserialize_with_mode(body, Compress::No, Validate::No)?;
+        pk.vk.check()?;
+        Ok((tag, Self { vk: pk.vk.clone(), pk }))
     }
 
-    /// Writes the proving key to `path`.
-    pub fn save(&self, path: &std::path::Path) -> Result<()> {
-        std::fs::write(path, self.to_bytes()?).map_err(|e| ProverError::io(path, e))
+    /// Writes the keys and their tag to `path`.
+    pub fn save(&self, path: &std::path::Path, tag: &KeyTag) -> Result<()> {
+        std::fs::write(path, self.to_bytes(tag)?).map_err(|e| ProverError::io(path, e))
     }
 
-    /// Reads a proving key from `path`.
-    pub fn load(path: &std::path::Path) -> Result<Self> {
+    /// Reads keys from `path` and checks they were made for `expected`.
+    pub fn load(path: &std::path::Path, expected: &KeyTag) -> Result<Self> {
         let bytes = std::fs::read(path).map_err(|e| ProverError::io(path, e))?;
-        Self::from_bytes(&bytes)
+        let (tag, keys) = Self::from_bytes(&bytes)?;
+        tag.expect(expected)?;
+        Ok(keys)
     }
 }
 

@@ -7,8 +7,9 @@ use mlproof_prover::{
     dev_setup,
     evm::{base_modulus, is_canonical_scalar, scalar_modulus},
     prove::check_satisfied,
-    prove_inference, verify_inference, ProofFile, ProverError,
+    prove_inference, verify_inference, KeyTag, Keys, ProofFile, ProverError,
 };
+use mlproof_circuits::Visibility;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -62,10 +63,32 @@ fn dev_setup_is_deterministic_and_keys_roundtrip() {
     let a = dev_setup(&model, 5).unwrap();
     let b = dev_setup(&model, 5).unwrap();
     assert_eq!(a.vk, b.vk);
-    let bytes = a.to_bytes().unwrap();
-    let back = mlproof_prover::Keys::from_bytes(&bytes).unwrap();
-    assert_eq!(back.vk, a.vk);
-    assert!(mlproof_prover::Keys::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+    let tag = KeyTag::new(&model, Visibility::Public, false);
+    let bytes = a.to_bytes(&tag).unwrap();
+    let (back_tag, back) = Keys::from_bytes(&bytes).unwrap();
+    assert_eq!((back_tag, &back.vk, &back.pk), (tag, &a.vk, &a.pk));
+
+    let err = |b: &[u8]| Keys::from_bytes(b).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err(&bytes[..bytes.len() / 2]).contains("checksum"), "truncated");
+    let mut flipped = bytes.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    assert!(err(&flipped).contains("checksum"), "corrupted body");
+    assert!(err(b"not a key").contains("magic"), "garbage");
+    let mut flags = bytes.clone();
+    flags[40] = 9;
+    assert!(err(&flags).contains("flags"), "unknown flags");
+
+    // A key for another model or visibility is refused, naming both.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pk.bin");
+    a.save(&path, &tag).unwrap();
+    assert_eq!(Keys::load(&path, &tag).unwrap().vk, a.vk);
+    let private = KeyTag::new(&model, Visibility::Private, false);
+    let e = Keys::load(&path, &private).unwrap_err().to_string();
+    assert!(e.contains("public weights") && e.contains("private weights"), "{e}");
+    let other = KeyTag { model: Default::default(), ..tag };
+    assert!(Keys::load(&path, &other).is_err());
+    assert!(matches!(Keys::load(&dir.path().join("missing"), &tag), Err(ProverError::Io { .. })));
 }
 
 #[test]

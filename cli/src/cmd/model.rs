@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use eyre::{Context, Result};
-use mlproof_circuits::{inference::public_input_count, model::Layer, slice::slice_model, Visibility};
+use mlproof_circuits::{inference::public_input_count, model::Layer, slice::{random_mlp, slice_model}, Visibility};
 use mlproof_import::{digits_model::import_digits_with, quantize::QuantizeConfig};
 use mlproof_prover::commitment::model_commitment;
 
@@ -20,6 +20,19 @@ pub struct Args {
 enum Action {
     /// Write the deterministic slice model (64 → 16 → 10 int8 MLP).
     Slice {
+        /// Output model file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write a seeded random int8 MLP of any shape (e.g. `784,56,10`, the shape peers benchmark),
+    /// calibrated so its activations use the int8 range.
+    Random {
+        /// Layer widths, input first: `784,56,10`.
+        #[arg(long, value_delimiter = ',', required = true)]
+        shape: Vec<usize>,
+        /// RNG seed (the benchmark's `mlp_784_56_10` uses 7845610).
+        #[arg(long, default_value_t = 784_56_10)]
+        seed: u64,
         /// Output model file.
         #[arg(long)]
         out: PathBuf,
@@ -88,6 +101,14 @@ impl Args {
         match self.action {
             Action::Slice { out } => {
                 let model = slice_model()?;
+                std::fs::write(&out, model.to_canonical_json() + "\n")
+                    .wrap_err_with(|| format!("cannot write {}", out.display()))?;
+                println!("wrote {} (commitment {})", out.display(), model_commitment(&model));
+            }
+            Action::Random { shape, seed, out } => {
+                eyre::ensure!(shape.len() >= 2 && shape.iter().all(|&w| w > 0), "--shape needs at least two positive widths, e.g. 784,56,10");
+                let name = format!("mlp-{}", shape.iter().map(ToString::to_string).collect::<Vec<_>>().join("-"));
+                let model = random_mlp(&name, seed, shape[0], &shape[1..])?;
                 std::fs::write(&out, model.to_canonical_json() + "\n")
                     .wrap_err_with(|| format!("cannot write {}", out.display()))?;
                 println!("wrote {} (commitment {})", out.display(), model_commitment(&model));

@@ -61,8 +61,6 @@ impl Args {
             (None, Some(seed)) => sample_input(seed, model.input_len),
             (None, None) => eyre::bail!("pass --input FILE or --sample-seed N"),
         };
-        let keys = self.keys.keys(&model, self.json)?;
-        let output = engine::forward(&model, &input)?;
         let salt = match (self.keys.private_weights, &self.salt) {
             (false, None) => None,
             (false, Some(_)) => eyre::bail!("--salt only applies with --private-weights"),
@@ -75,6 +73,8 @@ impl Args {
             (true, None) => eyre::bail!("--committed-input needs --input-salt (31 bytes of hex) or MLPROOF_INPUT_SALT"),
             (true, Some(hex)) => Some(parse_salt(hex, "--input-salt")?),
         };
+        let keys = self.keys.keys(&model, self.json)?;
+        let output = engine::forward(&model, &input)?;
         if salt.is_none() {
             check_satisfied(
                 &model,
