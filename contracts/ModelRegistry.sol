@@ -1,60 +1,91 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 
 /// @title ModelRegistry
-/// @notice Registry of proven models: each id maps to a Groth16 verifier, a commitment to the quantized model
-///         file and the public-input layout `input ++ output ++ [prover]`.
-/// @dev Only the registry owner (governance) registers models: every registered model can earn rewards from
-///      the hub's shared pool, so open registration would let anyone register an always-true verifier and
-///      drain it. Consumers should still trust a specific model id (its verifier and commitment).
-contract ModelRegistry is IModelRegistry, Ownable2Step {
+/// @notice Registry of proven models: each id fixes a Groth16 verifier, the model's commitments, its public-input
+///         layout, its work units per proof and its place in a version lineage.
+/// @dev Only registrars register models: every model earns emissions from the market's shared pool, so open
+///      registration would let anyone register an always-true verifier and drain it. The admin role transfers
+///      in two steps with a delay (AccessControlDefaultAdminRules).
+contract ModelRegistry is IModelRegistry, AccessControlDefaultAdminRules {
+    /// @inheritdoc IModelRegistry
+    bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @inheritdoc IModelRegistry
+    uint64 public constant MAX_WORK_UNITS = 1e12;
+
+    /// @dev BN254 scalar field order r.
+    uint256 private constant SCALAR_FIELD =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+
     /// @dev Model id => model. Id 0 is never assigned, so `verifier == address(0)` means unknown.
     mapping(uint256 modelId => Model) private _models;
 
     /// @dev Number of registered models; also the last assigned id.
     uint256 private _modelCount;
 
-    /// @notice Deploys the registry.
-    /// @param initialOwner Account allowed to register models (ownership transfers in two steps).
-    constructor(address initialOwner) Ownable(initialOwner) {}
+    /// @notice Deploys the registry; `admin` is also granted the registrar role.
+    /// @param admin Initial admin.
+    /// @param adminDelay Delay of a two-step admin transfer, in seconds.
+    constructor(address admin, uint48 adminDelay) AccessControlDefaultAdminRules(adminDelay, admin) {
+        _grantRole(REGISTRAR_ROLE, admin);
+    }
 
     /// @inheritdoc IModelRegistry
-    /// @dev Registry owner only (reverts with OwnableUnauthorizedAccount). The verifier must have code and
-    ///      expect exactly `inputWords + outputWords + 1` public inputs. The caller becomes the model owner.
-    function registerModel(address verifier, bytes32 commitment, uint32 inputWords, uint32 outputWords)
-        external
-        onlyOwner
-        returns (uint256 modelId)
-    {
-        if (verifier.code.length == 0) revert ModelRegistryInvalidVerifier(verifier);
-        uint256 verifierInputs = IGroth16Verifier(verifier).publicInputCount();
-        // uint32 + uint32 + 1 is computed in uint256 and cannot overflow.
-        if (inputWords == 0 || outputWords == 0 || verifierInputs != uint256(inputWords) + uint256(outputWords) + 1) {
-            revert ModelRegistryInvalidLayout(inputWords, outputWords, verifierInputs);
+    /// @dev Registrar only. The verifier must have code and expect exactly
+    ///      `inputWords + outputWords + (privateWeights ? 1 : 0) + 1` public inputs.
+    function registerModel(ModelParams calldata p) external onlyRole(REGISTRAR_ROLE) returns (uint256 modelId) {
+        if (p.verifier.code.length == 0) revert ModelRegistryInvalidVerifier(p.verifier);
+        if (p.owner == address(0)) revert ModelRegistryZeroOwner();
+        if (p.workUnits == 0 || p.workUnits > MAX_WORK_UNITS) revert ModelRegistryInvalidWorkUnits(p.workUnits);
+        if (p.privateWeights ? (p.weightsCommitment == 0 || p.weightsCommitment >= SCALAR_FIELD) : p.weightsCommitment != 0) {
+            revert ModelRegistryInvalidWeightsCommitment(p.weightsCommitment);
+        }
+        uint256 verifierInputs = IGroth16Verifier(p.verifier).publicInputCount();
+        uint256 expected = uint256(p.inputWords) + p.outputWords + (p.privateWeights ? 1 : 0) + 1;
+        if (p.inputWords == 0 || p.outputWords == 0 || verifierInputs != expected) {
+            revert ModelRegistryInvalidLayout(p.inputWords, p.outputWords, verifierInputs);
+        }
+        uint32 version = 1;
+        if (p.previous != 0) {
+            Model storage prev = _models[p.previous];
+            if (prev.verifier == address(0) || !prev.active || prev.kind != p.kind || prev.owner != p.owner) {
+                revert ModelRegistryInvalidPrevious(p.previous);
+            }
+            version = prev.version + 1;
         }
 
         modelId = ++_modelCount;
         _models[modelId] = Model({
-            verifier: verifier,
-            commitment: commitment,
-            inputWords: inputWords,
-            outputWords: outputWords,
-            owner: msg.sender,
-            active: true
+            verifier: p.verifier,
+            workUnits: p.workUnits,
+            inputWords: p.inputWords,
+            owner: p.owner,
+            outputWords: p.outputWords,
+            version: version,
+            kind: p.kind,
+            active: true,
+            privateWeights: p.privateWeights,
+            previous: p.previous,
+            commitment: p.commitment,
+            weightsCommitment: p.weightsCommitment,
+            metadataURI: p.metadataURI
         });
-        emit ModelRegistered(modelId, verifier, commitment, inputWords, outputWords);
+        emit ModelRegistered(modelId, p.owner, p.verifier, p.kind, p.commitment, version, p.previous, p.metadataURI);
     }
 
     /// @inheritdoc IModelRegistry
-    /// @dev Model owner or registry owner. Irreversible. Outputs already verified stay readable in the hub.
+    /// @dev Model owner or a registrar. Irreversible. Verified outputs stay readable; open tasks can still be
+    ///      fulfilled (they snapshot the verifier), but no new task is accepted.
     function deprecateModel(uint256 modelId) external {
         Model storage model = _getModel(modelId);
-        if (model.owner != msg.sender && owner() != msg.sender) revert ModelRegistryNotModelOwner(modelId, msg.sender);
+        if (model.owner != msg.sender && !hasRole(REGISTRAR_ROLE, msg.sender)) {
+            revert ModelRegistryNotModelOwner(modelId, msg.sender);
+        }
         if (!model.active) revert ModelRegistryAlreadyDeprecated(modelId);
 
         model.active = false;

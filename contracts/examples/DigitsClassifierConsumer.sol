@@ -10,7 +10,7 @@ import {IClassifierConsumer} from "../interfaces/IClassifierConsumer.sol";
 ///         proven on-chain. The label is the argmax of the proven int8 logits.
 /// @dev Trusts one model id in one IVerifiedOutputs source; it never reads outputs of other models.
 contract DigitsClassifierConsumer is IClassifierConsumer {
-    /// @dev Source of verified outputs (the InferenceHub).
+    /// @dev Source of verified outputs (the MlproofMarket).
     IVerifiedOutputs private immutable _outputs;
     /// @dev Model whose outputs are trusted.
     uint256 private immutable _modelId;
@@ -20,7 +20,7 @@ contract DigitsClassifierConsumer is IClassifierConsumer {
     uint8 private _lastLabel;
 
     /// @notice Deploys the consumer.
-    /// @param outputsSource Source of verified outputs (the InferenceHub).
+    /// @param outputsSource Source of verified outputs (the MlproofMarket).
     /// @param trustedModelId Registered model whose outputs are trusted.
     /// @param classCount Number of logits in the model output (>= 1).
     constructor(IVerifiedOutputs outputsSource, uint256 trustedModelId, uint8 classCount) {
@@ -32,7 +32,7 @@ contract DigitsClassifierConsumer is IClassifierConsumer {
 
     /// @notice Classifies `input` from its verified output, stores the label and emits Classified.
     /// @dev Reverts with ConsumerOutputNotVerified if no proof for (modelId, input) was accepted.
-    /// @param input Packed input words, exactly as submitted with the proof.
+    /// @param input Input words (packed values or the Poseidon commitment), exactly as posted with the task.
     /// @return label Index of the largest logit (first maximum on ties).
     function classify(uint256[] calldata input) external returns (uint8 label) {
         bytes32 inputHash;

@@ -13,7 +13,7 @@ interface IClassifierConsumer {
     error ConsumerInvalidNumClasses(uint8 numClasses);
 
     /// @notice Classifies `input` from its verified output, stores the label and emits Classified.
-    /// @param input Packed input words, exactly as submitted with the proof.
+    /// @param input Input words (packed values or the Poseidon commitment), exactly as posted with the task.
     /// @return label Index of the largest logit (first maximum on ties).
     function classify(uint256[] calldata input) external returns (uint8 label);
 

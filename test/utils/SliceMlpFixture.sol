@@ -2,12 +2,13 @@
 pragma solidity 0.8.30;
 
 import {SliceMlpVerifier} from "../../contracts/generated/SliceMlpVerifier.sol";
-import {HubTestBase} from "./HubTestBase.sol";
+import {ITaskMarket} from "../../contracts/interfaces/ITaskMarket.sol";
+import {MarketTestBase} from "./MarketTestBase.sol";
 
 /// @notice Loads the real slice-mlp proof fixture (written by the Rust prover) and deploys the generated verifier.
 /// @dev Fixture: test/fixtures/slice_mlp_proof.json, keys proof (8), input (3), output (1), prover, publicInputs (5),
 ///      plus modelCommitment and the unpacked inputValues (64) / outputValues (10) used to cross-check packing.
-abstract contract SliceMlpFixture is HubTestBase {
+abstract contract SliceMlpFixture is MarketTestBase {
     string internal constant FIXTURE = "test/fixtures/slice_mlp_proof.json";
     /// @dev The slice model has 10 logits (64 -> 16 -> 10), packed in one output word.
     uint8 internal constant SLICE_CLASSES = 10;
@@ -40,18 +41,23 @@ abstract contract SliceMlpFixture is HubTestBase {
         fxOutputValues = vm.parseJsonIntArray(json, ".outputValues");
     }
 
-    /// @dev Deploys the core, the generated verifier, registers the slice model, stakes the fixture prover.
+    /// @dev Deploys the core and the generated verifier, registers the slice model (public input, 3 words) and
+    ///      stakes the fixture prover.
     function _setUpSlice() internal {
         _deployCore();
         _loadFixture();
         sliceVerifier = new SliceMlpVerifier();
-        sliceModelId = registry.registerModel(address(sliceVerifier), fxCommitment, 3, 1);
+        sliceModelId = _register(address(sliceVerifier), 3, 1, false, 0);
         _stakeFor(fxProver, MIN_STAKE);
-        _fundPool(1_000e18);
     }
 
-    function _submitFixture(address sender) internal returns (bytes32) {
+    /// @dev Posts the fixture's input as a task (unlocked).
+    function _postFixture() internal returns (ITaskMarket.Task memory task, bytes32 id) {
+        return _post(sliceModelId, fxInput);
+    }
+
+    function _fulfilFixture(ITaskMarket.Task memory task, address sender) internal {
         vm.prank(sender);
-        return hub.submit(sliceModelId, fxInput, fxOutput, fxProof);
+        market.fulfil(task, fxOutput, fxProof);
     }
 }
