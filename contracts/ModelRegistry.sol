@@ -37,7 +37,8 @@ contract ModelRegistry is IModelRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IModelRegistry
     /// @dev Registrar only. The verifier must have code and expect exactly
-    ///      `inputWords + outputWords + (privateWeights ? 1 : 0) + 1` public inputs.
+    ///      `inputWords + outputWords + (privateWeights ? 1 : 0)` public inputs (the payee is packed into the last
+    ///      output word).
     function registerModel(ModelParams calldata p) external onlyRole(REGISTRAR_ROLE) returns (uint256 modelId) {
         if (p.verifier.code.length == 0) revert ModelRegistryInvalidVerifier(p.verifier);
         if (p.owner == address(0)) revert ModelRegistryZeroOwner();
@@ -46,7 +47,7 @@ contract ModelRegistry is IModelRegistry, AccessControlDefaultAdminRules {
             revert ModelRegistryInvalidWeightsCommitment(p.weightsCommitment);
         }
         uint256 verifierInputs = IGroth16Verifier(p.verifier).publicInputCount();
-        uint256 expected = uint256(p.inputWords) + p.outputWords + (p.privateWeights ? 1 : 0) + 1;
+        uint256 expected = uint256(p.inputWords) + p.outputWords + (p.privateWeights ? 1 : 0);
         if (p.inputWords == 0 || p.outputWords == 0 || verifierInputs != expected) {
             revert ModelRegistryInvalidLayout(p.inputWords, p.outputWords, verifierInputs);
         }

@@ -2,10 +2,11 @@
 //!
 //! Public inputs, in this order (the contracts rebuild exactly this vector):
 //!
-//! 1. `ceil(input_len / 31)` packed input words ([`crate::packing`]);
-//! 2. `ceil(output_len / 31)` packed output words;
-//! 3. with private weights only: the Poseidon commitment to the weights ([`crate::commitment`]);
-//! 4. the prover's 20-byte address as an integer (the payee: a proof verifies for nobody else).
+//! 1. `ceil(input_len / 31)` packed input words ([`crate::packing`]), or one Poseidon commitment
+//!    for a committed input;
+//! 2. the packed output words, the last of which also carries the prover's 20-byte address at bit 88
+//!    (the payee: a proof verifies for nobody else; see [`crate::packing::output_words_for`]);
+//! 3. with private weights only: the Poseidon commitment to the weights ([`crate::commitment`]).
 //!
 //! With [`Visibility::Public`] weights and biases are circuit constants, so matrix products cost no
 //! constraints ([`crate::layers::dense_public`]). With [`Visibility::Private`] they are witnesses,
@@ -26,6 +27,7 @@ use crate::{
     gadgets::{
         argmax::argmax,
         bits::decompose_le,
+        lincomb::weighted_sum,
         pack,
         poseidon::{commit_native, commit_words},
         private_tensor,
@@ -37,7 +39,7 @@ use crate::{
         pool::pool,
     },
     model::{Layer, QuantModel},
-    packing::{address_to_field, pack_field, words_for, VALUES_PER_WORD},
+    packing::{address_to_field, output_public_words, output_words_for, pack_field, words_for, PAYEE_SHIFT, VALUES_PER_WORD},
 };
 
 /// Bits of an Ethereum address.
@@ -77,11 +79,10 @@ impl Statement {
             Some(c) => vec![F::from_be_bytes_mod_order(c)],
             None => pack_field(&self.input),
         };
-        v.extend(pack_field::<F>(&self.output));
+        v.extend(output_public_words(&self.output, &self.prover).iter().map(|w| F::from_be_bytes_mod_order(w)));
         if let Some(c) = &self.weights_commitment {
             v.push(F::from_be_bytes_mod_order(c));
         }
-        v.push(address_to_field(&self.prover));
         v
     }
 }
@@ -96,7 +97,7 @@ pub fn public_input_count(model: &QuantModel, visibility: Visibility) -> usize {
 #[must_use]
 pub fn public_input_count_with(model: &QuantModel, visibility: Visibility, committed_input: bool) -> usize {
     let input = if committed_input { 1 } else { words_for(model.input_len) };
-    input + words_for(model.output_len()) + usize::from(visibility == Visibility::Private) + 1
+    input + output_words_for(model.output_len()) + usize::from(visibility == Visibility::Private)
 }
 
 /// The inference circuit for one model.
@@ -191,7 +192,7 @@ fn alloc_inputs<F: PrimeField>(
 impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
     fn generate_constraints(self, cs: ConstraintSystemRef<F>) -> Result<(), SynthesisError> {
         let model = self.model;
-        let (n_in, n_out) = (words_for(model.input_len), words_for(model.output_len()));
+        let (n_in, n_out) = (words_for(model.input_len), output_words_for(model.output_len()));
         let st = self.statement.as_ref();
         let committed_input = self.input_salt.is_some();
         let input_words = if committed_input {
@@ -199,7 +200,11 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         } else {
             alloc_inputs(&cs, st.map(|s| pack_field(&s.input)), n_in)?
         };
-        let output_words = alloc_inputs(&cs, st.map(|s| pack_field(&s.output)), n_out)?;
+        let output_words = alloc_inputs(
+            &cs,
+            st.map(|s| output_public_words(&s.output, &s.prover).iter().map(|w| F::from_be_bytes_mod_order(w)).collect()),
+            n_out,
+        )?;
         let commitment = match self.visibility {
             Visibility::Public => None,
             Visibility::Private => Some(FpVar::new_input(cs.clone(), || {
@@ -208,7 +213,7 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
                     .ok_or(SynthesisError::AssignmentMissing)
             })?),
         };
-        let prover = FpVar::new_input(cs.clone(), || {
+        let prover = FpVar::new_witness(cs.clone(), || {
             st.map(|s| address_to_field::<F>(&s.prover)).ok_or(SynthesisError::AssignmentMissing)
         })?;
 
@@ -271,8 +276,23 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         if let (Some(salt), Some(commitment)) = (private, commitment) {
             commit_words(&words, count, &salt)?.enforce_equal(&commitment)?;
         }
-        for (word, chunk) in output_words.iter().zip(x.chunks(VALUES_PER_WORD)) {
-            pack::enforce_packed(word, chunk)?;
+        // Output words: packed values (already int8-constrained), the payee added to the last word.
+        // One constraint per word; unique because values < 2^88 in the last word and prover < 2^160.
+        let chunks: Vec<&[FpVar<F>]> = x.chunks(VALUES_PER_WORD).collect();
+        let payee = F::from(2u64).pow([u64::from(PAYEE_SHIFT)]);
+        for (k, word) in output_words.iter().enumerate() {
+            let values = chunks.get(k).copied().unwrap_or(&[]);
+            let mut terms = Vec::with_capacity(values.len() + 1);
+            let (mut power, mut constant) = (F::ONE, F::ZERO);
+            for v in values {
+                terms.push((power, v.clone()));
+                constant += power * F::from(128u64);
+                power *= F::from(256u64);
+            }
+            if k + 1 == n_out {
+                terms.push((payee, prover.clone()));
+            }
+            weighted_sum(&terms, constant)?.enforce_equal(word)?;
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ pragma solidity ^0.8.24;
 import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
 
 /// @title SliceMlpVerifier
-/// @notice Groth16 (BN254) verifier for the `slice-mlp` circuit, 5 public inputs.
+/// @notice Groth16 (BN254) verifier for the `slice-mlp` circuit, 4 public inputs.
 /// @dev Generated; see the header for the command that regenerates it.
 contract SliceMlpVerifier is IGroth16Verifier {
     /// @dev BN254 scalar field modulus r.
@@ -16,7 +16,7 @@ contract SliceMlpVerifier is IGroth16Verifier {
     /// @dev BN254 base field modulus q.
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
     /// @dev Number of public inputs.
-    uint256 internal constant N_PUBLIC = 5;
+    uint256 internal constant N_PUBLIC = 4;
     /// @dev Gas forwarded to each precompile: about 2x their EIP-1108 prices (150, 6,000 and
     ///      45,000 + 4 x 34,000), so an invalid point fails the call without burning all gas.
     uint256 internal constant ECADD_GAS = 1000;
@@ -47,8 +47,6 @@ contract SliceMlpVerifier is IGroth16Verifier {
     uint256 internal constant IC3_Y = 12335354845219078799879958413904874586856185732004588336792377656289122332963;
     uint256 internal constant IC4_X = 1736425562171429661540041723038155904133746754601474004192069915524583133823;
     uint256 internal constant IC4_Y = 4871221281103280266281891198981825026186042264821433059095673329574086181203;
-    uint256 internal constant IC5_X = 15456114546334156516660753381385811428033737986668961807807058438024232413748;
-    uint256 internal constant IC5_Y = 15464486217897946639873418446784483983187622799443948779899375620578572683957;
 
     /// @inheritdoc IGroth16Verifier
     function publicInputCount() external pure returns (uint256) {
@@ -98,12 +96,6 @@ contract SliceMlpVerifier is IGroth16Verifier {
             mstore(add(p, 0x40), IC4_X)
             mstore(add(p, 0x60), IC4_Y)
             mstore(add(p, 0x80), calldataload(add(publicInputs.offset, 0x60)))
-            ok := and(ok, staticcall(ECMUL_GAS, 0x07, add(p, 0x40), 0x60, add(p, 0x40), 0x40))
-            ok := and(ok, staticcall(ECADD_GAS, 0x06, p, 0x80, p, 0x40))
-            // vk_x += input[4] * IC5
-            mstore(add(p, 0x40), IC5_X)
-            mstore(add(p, 0x60), IC5_Y)
-            mstore(add(p, 0x80), calldataload(add(publicInputs.offset, 0x80)))
             ok := and(ok, staticcall(ECMUL_GAS, 0x07, add(p, 0x40), 0x60, add(p, 0x40), 0x40))
             ok := and(ok, staticcall(ECADD_GAS, 0x06, p, 0x80, p, 0x40))
 

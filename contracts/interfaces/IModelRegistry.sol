@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 /// @title IModelRegistry
 /// @notice Registry of proven models. Each id fixes a Groth16 verifier, the commitments that say which model
 ///         it proves, the public-input layout, the work units one proof is worth, and a version lineage.
-/// @dev Public-input layout of an inference proof: `input ++ output ++ [weightsCommitment if private] ++ [prover]`.
+/// @dev Public-input layout of an inference proof: `input ++ output ++ [weightsCommitment if private]`, where the
+///      last output word also carries the prover (payee) address at bit 88.
 interface IModelRegistry {
     /// @notice What a model's proofs attest.
     enum Kind {
@@ -17,7 +18,8 @@ interface IModelRegistry {
     /// @param workUnits Work units one verified proof is worth (rewards are shared in proportion to them).
     /// @param inputWords Field elements the input occupies in the public inputs (1 for a committed input).
     /// @param owner Account that may deprecate the model and register its next version.
-    /// @param outputWords Field elements the packed output occupies in the public inputs.
+    /// @param outputWords Field elements the packed output occupies in the public inputs, the payee's included
+    ///        (at most 11 values share the last word with it; otherwise a payee-only word is added).
     /// @param version 1 for a new lineage, previous version + 1 otherwise.
     /// @param kind Inference or training.
     /// @param active False once deprecated; deprecated models accept no new tasks.
@@ -78,7 +80,7 @@ interface IModelRegistry {
     /// @notice The verifier address has no code.
     error ModelRegistryInvalidVerifier(address verifier);
     /// @notice Input and output must each occupy at least one word, and the verifier must expect
-    ///         inputWords + outputWords + (privateWeights ? 1 : 0) + 1 public inputs.
+    ///         inputWords + outputWords + (privateWeights ? 1 : 0) public inputs.
     error ModelRegistryInvalidLayout(uint32 inputWords, uint32 outputWords, uint256 verifierInputs);
     /// @notice Work units must be in [1, MAX_WORK_UNITS].
     error ModelRegistryInvalidWorkUnits(uint64 workUnits);

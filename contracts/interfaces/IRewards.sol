@@ -21,8 +21,6 @@ interface IRewards {
     event EmissionsFunded(address indexed funder, uint256 amount);
     /// @notice Emitted when an epoch is finalized with `emission` for `units` work units (0 units: rolled over).
     event EpochFinalized(uint256 indexed epoch, uint256 units, uint256 emission);
-    /// @notice Emitted when `prover` is credited work units in `epoch`.
-    event WorkRecorded(address indexed prover, uint256 indexed epoch, uint256 units);
     /// @notice Emitted when `prover`'s share of a finalized epoch is credited.
     event EmissionSettled(address indexed prover, uint256 indexed epoch, uint256 amount);
     /// @notice Emitted when the undistributed dust of a fully settled epoch returns to the pool.

@@ -27,8 +27,6 @@ interface IStaking {
     event Withdrawn(address indexed prover, uint256 amount);
     /// @notice Emitted when `amount` of `prover`'s stake is locked as collateral until `deadline`.
     event CollateralLocked(address indexed prover, uint256 amount, uint64 deadline);
-    /// @notice Emitted when locked collateral is released back to free stake.
-    event CollateralReleased(address indexed prover, uint256 amount);
     /// @notice Emitted when locked collateral is slashed (removed from the prover's stake).
     event CollateralSlashed(address indexed prover, uint256 amount);
 

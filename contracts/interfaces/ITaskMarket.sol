@@ -42,8 +42,6 @@ interface ITaskMarket {
     event TaskPosted(bytes32 indexed statementId, uint256 indexed modelId, address indexed requester, Task task, bytes inputData);
     /// @notice Emitted when `prover` locks the task, locking `collateral` of its stake.
     event TaskLocked(bytes32 indexed statementId, address indexed prover, uint256 collateral);
-    /// @notice Emitted when `prover` fulfils the task and is credited `bounty`.
-    event TaskFulfilled(bytes32 indexed statementId, address indexed prover, uint256 bounty);
     /// @notice Emitted when a locked task past its deadline is slashed by `caller`.
     event TaskSlashed(
         bytes32 indexed statementId,
@@ -87,6 +85,8 @@ interface ITaskMarket {
     error TaskMarketNotRequester(bytes32 statementId, address caller);
     /// @notice The caller is not eligible to prove (stake below minimum, or a slash pending).
     error TaskMarketNotEligible(address prover);
+    /// @notice The last output word has bits set at or above bit 88 (the payee slot the market fills in).
+    error TaskMarketOutputNotPacked(bytes32 statementId);
     /// @notice The proof does not verify for this statement and caller.
     error TaskMarketInvalidProof(bytes32 statementId);
 
@@ -105,7 +105,10 @@ interface ITaskMarket {
     function lockTask(Task calldata task) external;
 
     /// @notice Fulfils a task with a proof. A locked task only by its prover; an unlocked one by any eligible prover.
-    ///         Records the output, releases the collateral, credits the bounty and the work units.
+    ///         Records the output, releases the collateral, credits the bounty and the work units. Emits only
+    ///         IVerifiedOutputs.OutputVerified (its topics give the statement id; the task gives bounty and units).
+    /// @dev The proof's public inputs are `input ++ output ++ [weightsCommitment]` with `msg.sender` added to the
+    ///      last output word at bit 88; `output` is passed with those bits clear.
     /// @param proof Groth16 proof [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y].
     function fulfil(Task calldata task, uint256[] calldata output, uint256[8] calldata proof) external;
 

@@ -13,13 +13,15 @@ import {IStaking} from "../interfaces/IStaking.sol";
 
 /// @title MarketStorage
 /// @notice Every storage variable of the market, in one place, ordered for gas: a fulfilment touches the
-///         shared "hot" slot (pause flag and epoch pointer), the statement slot, the prover's stake slot, the
-///         prover's reward slot and the epoch slot, and nothing else.
-/// @dev `_nextEpoch` packs into the slot that holds OpenZeppelin's `_pendingDelay`, `_pendingDelaySchedule`
-///      and Pausable's `_paused` (checked by `forge inspect MlproofMarket storageLayout` in test/MarketLayout.t.sol).
+///         shared "hot" slot (pause flag, epoch pointer, units of the open epoch), the statement slot, the
+///         prover's stake slot and the prover's reward slot, and nothing else.
+/// @dev `_nextEpoch` and `_currentUnits` pack into the slot that holds Pausable's `_paused`.
 abstract contract MarketStorage is AccessControlDefaultAdminRules, Pausable, ReentrancyGuardTransient {
     /// @dev The lowest epoch not yet finalized (hot slot, with the pause flag).
     uint32 internal _nextEpoch;
+
+    /// @dev Work units recorded in epoch `_nextEpoch` so far (hot slot; moved to `_epochs` when it is finalized).
+    uint64 internal _currentUnits;
 
     /// @dev Market parameters (two slots; `minStake` is in the first).
     IMarketGovernance.Params internal _params;

@@ -125,16 +125,14 @@ abstract contract StakingModule is IStaking, MarketStorage {
         emit CollateralLocked(prover, amount, deadline);
     }
 
-    /// @dev Releases `amount` of `prover`'s locked collateral (its task was fulfilled).
-    function _releaseCollateral(Account storage account, address prover, uint96 amount) internal {
-        Account memory a = account;
+    /// @dev Releases `amount` of a prover's locked collateral (its task was fulfilled; the TaskFulfilled event
+    ///      records it, so no separate event is spent here).
+    function _releaseCollateral(address prover, uint96 amount) internal {
+        Account memory a = _accounts[prover];
         a.locked -= amount;
         a.lockCount -= 1;
         if (a.lockCount == 0) a.earliestDeadline = 0;
-        account.locked = a.locked;
-        account.lockCount = a.lockCount;
-        account.earliestDeadline = a.earliestDeadline;
-        emit CollateralReleased(prover, amount);
+        _accounts[prover] = a;
     }
 
     /// @dev Removes `amount` of locked collateral from `prover`'s stake; the caller distributes it.

@@ -103,19 +103,21 @@ impl EvmProof {
                 Some(c) => vec![U256::from_be_bytes(c)],
                 None => words(&statement.input),
             },
-            output: words(&statement.output),
+            output: packing::pack_output_be_words(&statement.output).iter().map(|w| U256::from_be_bytes(*w)).collect(),
             weights_commitment: statement.weights_commitment.map(U256::from_be_bytes),
             prover: Address::from(statement.prover),
         }
     }
 
-    /// All public inputs in circuit order: input words, output words, [weights commitment], prover.
+    /// All public inputs in circuit order: input words, output words (the last with the prover at bit 88), [weights commitment].
     #[must_use]
     pub fn public_inputs(&self) -> Vec<U256> {
         let mut v = self.input.clone();
         v.extend(&self.output);
+        if let Some(last) = v.last_mut() {
+            *last |= U256::from_be_slice(self.prover.as_slice()) << packing::PAYEE_SHIFT as usize;
+        }
         v.extend(self.weights_commitment);
-        v.push(U256::from_be_slice(self.prover.as_slice()));
         v
     }
 

@@ -75,7 +75,8 @@ pub fn contract_error(action: &str, err: &alloy::contract::Error) -> RelayerErro
     }
 }
 
-fn rpc_error(action: &str, err: impl std::fmt::Display) -> RelayerError {
+/// Wraps an RPC failure with the action it interrupted.
+pub fn rpc_error(action: &str, err: impl std::fmt::Display) -> RelayerError {
     RelayerError::Rpc { action: action.to_owned(), message: err.to_string() }
 }
 

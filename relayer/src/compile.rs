@@ -21,8 +21,7 @@ use crate::error::{RelayerError, Result};
 pub const PROTOCOL_SOURCES: &[&str] = &[
     "contracts/token/MlproofToken.sol",
     "contracts/ModelRegistry.sol",
-    "contracts/Staking.sol",
-    "contracts/InferenceHub.sol",
+    "contracts/MlproofMarket.sol",
     "contracts/examples/DigitsClassifierConsumer.sol",
 ];
 
@@ -73,7 +72,7 @@ impl Compiler {
     fn settings() -> Settings {
         let mut s = Settings::default();
         s.optimizer.enabled = Some(true);
-        s.optimizer.runs = Some(10_000);
+        s.optimizer.runs = Some(200);
         s.evm_version = Some(EvmVersion::Cancun);
         s.metadata = Some(SettingsMetadata::new(BytecodeHash::None, false));
         s.remappings = vec![

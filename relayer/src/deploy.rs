@@ -1,4 +1,4 @@
-//! Deploying and wiring the protocol: token, registry, staking, hub, verifiers, consumer.
+//! Deploying and wiring the protocol: token, registry, market, verifiers, consumer.
 
 use alloy::{
     primitives::{Address, Bytes, B256, U256},
@@ -6,41 +6,62 @@ use alloy::{
 };
 
 use crate::{
-    bindings::IModelRegistry,
+    bindings::{IMarketGovernance, IModelRegistry},
     chain::{deploy_code, send, Account, Sent},
     compile::Artifacts,
     error::{RelayerError, Result},
 };
 
 /// Protocol parameters chosen at deployment.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ProtocolConfig {
-    /// Minimum active stake to submit proofs.
-    pub min_stake: U256,
-    /// Seconds between an unstake request and withdrawal.
-    pub unbonding_delay: u64,
-    /// Reward credited per verified proof.
-    pub reward_per_proof: U256,
+    /// Market parameters (minimum stake, bounty and collateral, durations, slash split).
+    pub params: IMarketGovernance::Params,
+    /// Epoch length in seconds.
+    pub epoch_length: u64,
+    /// Delay of a two-step admin transfer, in seconds.
+    pub admin_delay: u64,
+    /// Emission per epoch, in token base units.
+    pub emission_per_epoch: U256,
+}
+
+/// One token (18 decimals) in base units.
+#[must_use]
+pub fn tokens(n: u64) -> U256 {
+    U256::from(n) * U256::from(10).pow(U256::from(18))
 }
 
 impl Default for ProtocolConfig {
     fn default() -> Self {
-        let unit = U256::from(10).pow(U256::from(18));
-        Self { min_stake: unit * U256::from(100), unbonding_delay: 7 * 24 * 3600, reward_per_proof: unit * U256::from(10) }
+        let t = |n: u64| alloy::primitives::Uint::<96, 2>::from(n) * alloy::primitives::Uint::<96, 2>::from(10u64).pow(alloy::primitives::Uint::from(18u64));
+        Self {
+            params: IMarketGovernance::Params {
+                minStake: t(100),
+                minBounty: t(1),
+                minCollateral: t(10),
+                unbondingDelay: 7 * 24 * 3600,
+                minTaskDuration: 60,
+                maxTaskDuration: 7 * 24 * 3600,
+                slashRequesterBps: 5_000,
+                slashCallerBps: 1_000,
+                slashBurnBps: 2_000,
+            },
+            epoch_length: 24 * 3600,
+            admin_delay: 24 * 3600,
+            emission_per_epoch: tokens(100),
+        }
     }
 }
 
 /// Addresses of a deployed protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Deployment {
     /// The ERC-20 (testnet MLP token).
     pub token: Address,
     /// ModelRegistry.
     pub registry: Address,
-    /// Staking.
-    pub staking: Address,
-    /// InferenceHub (also the IVerifiedOutputs source).
-    pub hub: Address,
+    /// MlproofMarket (staking, tasks, rewards, verified outputs).
+    pub market: Address,
 }
 
 fn with_args(code: Bytes, args: Vec<u8>) -> Bytes {
@@ -49,21 +70,24 @@ fn with_args(code: Bytes, args: Vec<u8>) -> Bytes {
     v.into()
 }
 
-/// Deploys token, registry, staking and hub, owned by `admin`.
-pub async fn deploy_protocol(admin: &Account, artifacts: &Artifacts, cfg: ProtocolConfig) -> Result<(Deployment, Vec<(String, Sent)>)> {
+/// Deploys token, registry and market, administered by `admin`, and sets the emission rate.
+pub async fn deploy_protocol(admin: &Account, artifacts: &Artifacts, cfg: &ProtocolConfig) -> Result<(Deployment, Vec<(String, Sent)>)> {
     let owner = admin.address;
+    let delay = alloy::primitives::Uint::<48, 1>::from(cfg.admin_delay);
     let mut log = Vec::new();
     let (token, s) = deploy_code(admin, "deploy MlproofToken", with_args(artifacts.bytecode("MlproofToken")?, owner.abi_encode())).await?;
     log.push(("deploy MlproofToken".to_owned(), s));
-    let (registry, s) = deploy_code(admin, "deploy ModelRegistry", with_args(artifacts.bytecode("ModelRegistry")?, owner.abi_encode())).await?;
+    let (registry, s) =
+        deploy_code(admin, "deploy ModelRegistry", with_args(artifacts.bytecode("ModelRegistry")?, (owner, delay).abi_encode_params())).await?;
     log.push(("deploy ModelRegistry".to_owned(), s));
-    let staking_args = (token, cfg.min_stake, cfg.unbonding_delay, owner).abi_encode_params();
-    let (staking, s) = deploy_code(admin, "deploy Staking", with_args(artifacts.bytecode("Staking")?, staking_args)).await?;
-    log.push(("deploy Staking".to_owned(), s));
-    let hub_args = (registry, staking, token, cfg.reward_per_proof, owner).abi_encode_params();
-    let (hub, s) = deploy_code(admin, "deploy InferenceHub", with_args(artifacts.bytecode("InferenceHub")?, hub_args)).await?;
-    log.push(("deploy InferenceHub".to_owned(), s));
-    Ok((Deployment { token, registry, staking, hub }, log))
+    let args = (token, registry, U256::from(cfg.epoch_length), owner, delay, cfg.params.clone()).abi_encode_params();
+    let (market, s) = deploy_code(admin, "deploy MlproofMarket", with_args(artifacts.bytecode("MlproofMarket")?, args)).await?;
+    log.push(("deploy MlproofMarket".to_owned(), s));
+    if !cfg.emission_per_epoch.is_zero() {
+        let gov = IMarketGovernance::new(market, &admin.provider);
+        log.push(("set emission per epoch".to_owned(), send("setEmissionPerEpoch", gov.setEmissionPerEpoch(cfg.emission_per_epoch)).await?));
+    }
+    Ok((Deployment { token, registry, market }, log))
 }
 
 /// Deploys a verifier contract (no constructor arguments).
@@ -71,24 +95,49 @@ pub async fn deploy_verifier(admin: &Account, artifacts: &Artifacts, name: &str)
     deploy_code(admin, &format!("deploy {name}"), artifacts.bytecode(name)?).await
 }
 
-/// Deploys the example consumer reading `hub` for `model_id`.
-pub async fn deploy_consumer(admin: &Account, artifacts: &Artifacts, hub: Address, model_id: U256, classes: u8) -> Result<(Address, Sent)> {
+/// Deploys the example consumer reading `outputs` for `model_id`.
+pub async fn deploy_consumer(admin: &Account, artifacts: &Artifacts, outputs: Address, model_id: U256, classes: u8) -> Result<(Address, Sent)> {
     // uint8 is ABI-encoded as a 32-byte word, exactly like a uint256 of the same value.
-    let args = (hub, model_id, U256::from(classes)).abi_encode_params();
+    let args = (outputs, model_id, U256::from(classes)).abi_encode_params();
     deploy_code(admin, "deploy DigitsClassifierConsumer", with_args(artifacts.bytecode("DigitsClassifierConsumer")?, args)).await
 }
 
-/// Registers a model and returns its id (from the `ModelRegistered` event).
-pub async fn register_model(
-    admin: &Account,
-    registry: Address,
-    verifier: Address,
-    commitment: B256,
-    input_words: u32,
-    output_words: u32,
-) -> Result<(U256, Sent)> {
+/// What to register for an inference model.
+#[derive(Clone, Debug)]
+pub struct ModelRegistration {
+    /// The model's verifier.
+    pub verifier: Address,
+    /// keccak256 of the canonical model file.
+    pub commitment: B256,
+    /// Poseidon commitment to private weights (`None` for public weights).
+    pub weights_commitment: Option<U256>,
+    /// Public-input words of the input (1 for a committed input).
+    pub input_words: u32,
+    /// Public-input words of the output.
+    pub output_words: u32,
+    /// Work units per proof.
+    pub work_units: u64,
+    /// Where the model is published.
+    pub metadata_uri: String,
+}
+
+/// Registers an inference model owned by `admin` (a registrar) and returns its id.
+pub async fn register_model(admin: &Account, registry: Address, m: &ModelRegistration) -> Result<(U256, Sent)> {
     let reg = IModelRegistry::new(registry, &admin.provider);
-    let sent = send("registerModel", reg.registerModel(verifier, commitment, input_words, output_words)).await?;
+    let params = IModelRegistry::ModelParams {
+        verifier: m.verifier,
+        kind: IModelRegistry::Kind::Inference,
+        commitment: m.commitment,
+        privateWeights: m.weights_commitment.is_some(),
+        weightsCommitment: m.weights_commitment.unwrap_or_default(),
+        inputWords: m.input_words,
+        outputWords: m.output_words,
+        workUnits: m.work_units,
+        previous: 0,
+        owner: admin.address,
+        metadataURI: m.metadata_uri.clone(),
+    };
+    let sent = send("registerModel", reg.registerModel(params)).await?;
     let id = sent
         .receipt
         .inner

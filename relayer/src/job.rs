@@ -1,28 +1,32 @@
-//! The end-to-end inference job: deploy, stake, prove, relay, verify on-chain, claim, read back.
-//! `mlproof demo` runs it against an embedded anvil; the integration tests run it too.
+//! The end-to-end inference job: deploy, stake, post a task, lock it, prove, fulfil on-chain,
+//! read the verified output back, claim. `mlproof demo` runs it against an embedded anvil; the
+//! integration tests and `mlproof bench contracts` run it too.
 
 use std::{path::PathBuf, time::Instant};
 
 use alloy::{
-    primitives::{Address, U256},
+    primitives::{Address, Bytes, B256, U256},
+    providers::Provider,
     signers::local::PrivateKeySigner,
 };
-use mlproof_circuits::{engine, packing, QuantModel};
+use mlproof_circuits::{engine, packing, InferenceCircuit, QuantModel, Salt};
 use mlproof_prover::{
     commitment::model_commitment,
-    dev_setup, prove_inference,
-    setup::DEV_SETUP_WARNING,
+    prove_circuit,
+    setup::{constraint_count, dev_setup_shape, DEV_SETUP_WARNING},
     solidity::{verifier_source, VerifierProvenance},
-    verify_inference, EvmProof,
+    verify_inference, EvmProof, Keys,
 };
+use rand::RngCore;
 use serde::Serialize;
 
 use crate::{
-    chain::{spawn_anvil, Account},
+    bindings::ITaskMarket::Task,
+    chain::{rpc_error, spawn_anvil, Account},
     compile::Compiler,
-    deploy::{deploy_consumer, deploy_protocol, deploy_verifier, register_model, Deployment, ProtocolConfig},
+    deploy::{deploy_consumer, deploy_protocol, deploy_verifier, register_model, tokens, Deployment, ModelRegistration, ProtocolConfig},
     error::{RelayerError, Result},
-    submit,
+    market::{self, NewTask},
 };
 
 /// What the job needs.
@@ -38,6 +42,20 @@ pub struct JobConfig {
     pub setup_seed: u64,
     /// Protocol parameters.
     pub protocol: ProtocolConfig,
+    /// Bounty of the task.
+    pub bounty: U256,
+    /// Collateral of the task.
+    pub collateral: U256,
+    /// Stake of the prover.
+    pub stake: U256,
+}
+
+impl JobConfig {
+    /// A job with the default protocol, a 5-token bounty, 50-token collateral and a 200-token stake.
+    #[must_use]
+    pub fn new(root: PathBuf, model: QuantModel, input: Vec<i8>, setup_seed: u64) -> Self {
+        Self { root, model, input, setup_seed, protocol: ProtocolConfig::default(), bounty: tokens(5), collateral: tokens(50), stake: tokens(200) }
+    }
 }
 
 /// One step, reported as it completes.
@@ -62,6 +80,10 @@ pub struct Report {
     pub model_id: u64,
     /// Model name.
     pub model: String,
+    /// The task's statement id (replay key).
+    pub statement_id: B256,
+    /// The input commitment dApps read the output by.
+    pub input_commitment: B256,
     /// Output recorded on-chain, decoded to int8.
     pub output: Vec<i8>,
     /// Output of the native engine.
@@ -70,15 +92,19 @@ pub struct Report {
     pub predicted_class: u8,
     /// The class the native engine predicts.
     pub native_class: usize,
-    /// Whether the hub recorded the output as verified.
+    /// Whether the market recorded the output and it equals the native engine's.
     pub verified: bool,
     /// Gas used by a transaction calling `verifyProof` directly (21,000 base + calldata + execution).
     pub verify_gas: u64,
-    /// Gas used by the `submit` transaction.
-    pub submit_gas: u64,
-    /// Gas used by the `claim` transaction.
+    /// Gas used by `postTask`.
+    pub post_gas: u64,
+    /// Gas used by `lockTask`.
+    pub lock_gas: u64,
+    /// Gas used by `fulfil` (verify, record, release collateral, credit bounty and work).
+    pub fulfil_gas: u64,
+    /// Gas used by `claim`.
     pub claim_gas: u64,
-    /// Reward paid by `claim`, in token base units (decimal string).
+    /// Amount paid by `claim` (the bounty), in token base units.
     pub reward_claimed: String,
     /// Number of constraints of the circuit.
     pub constraints: usize,
@@ -118,7 +144,8 @@ pub fn verifier_name(model: &QuantModel) -> String {
     name + "Verifier"
 }
 
-/// Runs the job on a fresh embedded anvil (stopped when the job ends).
+/// Runs the job on a fresh embedded anvil (stopped when the job ends): account 0 deploys and
+/// posts the task, account 1 proves.
 pub async fn run_on_anvil(cfg: &JobConfig, observer: &mut dyn FnMut(&Step)) -> Result<Report> {
     let anvil = spawn_anvil(&cfg.root)?;
     step(observer, "start anvil", None, format!("{} (chain id {})", anvil.endpoint(), anvil.chain_id()));
@@ -128,11 +155,11 @@ pub async fn run_on_anvil(cfg: &JobConfig, observer: &mut dyn FnMut(&Step)) -> R
     run(cfg, anvil.chain_id(), &admin, &prover, observer).await
 }
 
-/// A deployed protocol with one registered model, ready for proofs.
+/// A deployed protocol with one registered model (committed input), ready for tasks.
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    /// Groth16 keys of the model (development setup).
-    pub keys: mlproof_prover::Keys,
+    /// Groth16 keys of the model (development setup, committed input).
+    pub keys: Keys,
     /// Protocol contracts.
     pub dep: Deployment,
     /// The model's verifier.
@@ -147,19 +174,19 @@ pub struct Prepared {
     pub constraints: usize,
 }
 
-/// Sets up keys, compiles, deploys, registers the model, deploys the consumer and funds rewards.
+/// Sets up keys, compiles, deploys, registers the model, deploys the consumer and funds emissions.
 pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(&Step)) -> Result<Prepared> {
     let model = &cfg.model;
     let name = verifier_name(model);
 
-    // Keys and the verifier generated from them.
+    // Keys (committed input: one public input word instead of the packed input) and their verifier.
     let t = Instant::now();
-    let keys = dev_setup(model, cfg.setup_seed)?;
+    let keys = dev_setup_shape(model, cfg.setup_seed, mlproof_circuits::Visibility::Public, true)?;
     let setup_s = t.elapsed().as_secs_f64();
-    let constraints = mlproof_prover::setup::constraint_count(model)?;
-    step(observer, "groth16 setup", None, format!("{constraints} constraints, {setup_s:.3}s ({DEV_SETUP_WARNING})"));
+    let constraints = constraint_count(model)?;
+    step(observer, "groth16 setup", None, format!("{constraints}+ constraints, {setup_s:.3}s ({DEV_SETUP_WARNING})"));
     let prov = VerifierProvenance {
-        command: format!("mlproof demo (model {}, dev seed {})", model.name, cfg.setup_seed),
+        command: format!("mlproof demo (model {}, committed input, dev seed {})", model.name, cfg.setup_seed),
         circuit: model.name.clone(),
         setup: DEV_SETUP_WARNING.to_owned(),
     };
@@ -171,80 +198,159 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
     let artifacts = compiler.compile_protocol(&[(format!("contracts/generated/{name}.sol"), verifier_src)])?;
     step(observer, "compile contracts", None, format!("solc via foundry-compilers, {:.1}s", t.elapsed().as_secs_f64()));
 
-    // Deploy.
-    let (dep, log) = deploy_protocol(admin, &artifacts, cfg.protocol).await?;
+    // Deploy and register.
+    let (dep, log) = deploy_protocol(admin, &artifacts, &cfg.protocol).await?;
     for (what, sent) in &log {
         step(observer, what, Some(sent), String::new());
     }
     let (verifier, sent) = deploy_verifier(admin, &artifacts, &name).await?;
     step(observer, &format!("deploy {name}"), Some(&sent), verifier.to_string());
     let commitment = model_commitment(model);
-    let words = |n: usize| u32::try_from(packing::words_for(n)).map_err(|_| RelayerError::Inconsistent("model too wide".into()));
-    let (model_id, sent) =
-        register_model(admin, dep.registry, verifier, commitment, words(model.input_len)?, words(model.output_len())?).await?;
-    step(observer, "register model", Some(&sent), format!("model id {model_id}, commitment {commitment}"));
+    let output_words = u32::try_from(packing::output_words_for(model.output_len())).map_err(|_| RelayerError::Inconsistent("model too wide".into()))?;
+    let registration = ModelRegistration {
+        verifier,
+        commitment,
+        weights_commitment: None,
+        input_words: 1,
+        output_words,
+        work_units: model.macs() as u64,
+        metadata_uri: format!("mlproof:{}", model.name),
+    };
+    let (model_id, sent) = register_model(admin, dep.registry, &registration).await?;
+    step(observer, "register model", Some(&sent), format!("model id {model_id}, commitment {commitment}, {} work units", registration.work_units));
     let classes = u8::try_from(model.output_len()).unwrap_or(u8::MAX);
-    let (consumer, sent) = deploy_consumer(admin, &artifacts, dep.hub, model_id, classes).await?;
+    let (consumer, sent) = deploy_consumer(admin, &artifacts, dep.market, model_id, classes).await?;
     step(observer, "deploy DigitsClassifierConsumer", Some(&sent), consumer.to_string());
 
-    let pool = cfg.protocol.reward_per_proof * U256::from(100);
-    let sent = submit::mint(admin, dep.token, admin.address, pool).await?;
-    step(observer, "mint reward pool", Some(&sent), format!("{pool}"));
-    let sent = submit::fund_rewards(admin, dep.token, dep.hub, pool).await?;
-    step(observer, "fund rewards", Some(&sent), format!("{pool}"));
+    let pool = cfg.protocol.emission_per_epoch * U256::from(10);
+    let sent = market::mint(admin, dep.token, admin.address, pool).await?;
+    step(observer, "mint emission pool", Some(&sent), format!("{pool}"));
+    let sent = market::fund_emissions(admin, dep.token, dep.market, pool).await?;
+    step(observer, "fund emissions", Some(&sent), format!("{pool}"));
     Ok(Prepared { keys, dep, verifier, consumer, model_id, setup_s, constraints })
 }
 
-/// Mints `min_stake` to `prover` (from `admin`, the token owner) and stakes it.
+/// Mints the job's stake to `prover` (from `admin`, the token owner) and stakes it.
 pub async fn mint_and_stake(cfg: &JobConfig, p: &Prepared, admin: &Account, prover: &Account, observer: &mut dyn FnMut(&Step)) -> Result<()> {
-    let sent = submit::mint(admin, p.dep.token, prover.address, cfg.protocol.min_stake).await?;
+    let sent = market::mint(admin, p.dep.token, prover.address, cfg.stake).await?;
     step(observer, "mint prover stake", Some(&sent), prover.address.to_string());
-    let sent = submit::stake(prover, p.dep.token, p.dep.staking, cfg.protocol.min_stake).await?;
-    step(observer, "stake", Some(&sent), format!("{} by {}", cfg.protocol.min_stake, prover.address));
+    let sent = market::stake(prover, p.dep.token, p.dep.market, cfg.stake).await?;
+    step(observer, "stake", Some(&sent), format!("{} by {}", cfg.stake, prover.address));
     Ok(())
 }
 
-/// Runs the job with `admin` deploying and funding, and `prover` staking, proving and claiming.
+/// A task posted for a committed input, with what the prover needs to open the commitment.
+#[derive(Clone, Debug)]
+pub struct PostedTask {
+    /// Statement id.
+    pub id: B256,
+    /// The task as stored.
+    pub task: Task,
+    /// The input commitment's salt.
+    pub salt: Salt,
+    /// Gas used by `postTask`.
+    pub gas: u64,
+}
+
+/// Seconds since the epoch of the chain's latest block.
+pub async fn chain_time(account: &Account) -> Result<u64> {
+    let block = account
+        .provider
+        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+        .await
+        .map_err(|e| rpc_error("eth_getBlockByNumber", e))?
+        .ok_or_else(|| RelayerError::Inconsistent("no latest block".into()))?;
+    Ok(block.header.timestamp)
+}
+
+/// `requester` posts a task for `input` under a fresh random salt, with the input and salt published
+/// as the task's input data (JSON), and a deadline `duration` seconds from now.
+pub async fn post_committed(cfg: &JobConfig, p: &Prepared, requester: &Account, input: &[i8], duration: u64) -> Result<PostedTask> {
+    let mut bytes = [0u8; 31];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let salt = Salt(bytes);
+    let commitment = mlproof_circuits::gadgets::poseidon::commit_native::<ark_bn254::Fr>(input, salt.to_field());
+    let word = mlproof_prover::evm::fr_to_u256(commitment);
+    let data = serde_json::json!({ "input": input, "salt": alloy::hex::encode_prefixed(salt.0) }).to_string();
+    let new = NewTask {
+        model_id: p.model_id,
+        input: vec![word],
+        bounty: cfg.bounty,
+        collateral: cfg.collateral,
+        deadline: chain_time(requester).await? + duration,
+        input_data: Bytes::from(data.into_bytes()),
+    };
+    let (id, task, sent) = market::post_task(requester, p.dep.token, p.dep.market, &new).await?;
+    Ok(PostedTask { id, task, salt, gas: sent.gas_used })
+}
+
+/// Proves `input` (committed with `salt`) for `prover`.
+pub fn prove_committed(cfg: &JobConfig, p: &Prepared, input: &[i8], salt: Salt, prover: Address) -> Result<(EvmProof, f64)> {
+    let t = Instant::now();
+    let (circuit, _) = InferenceCircuit::new(&cfg.model, input, prover.into_array())?;
+    let (circuit, statement) = circuit.with_committed_input(Some(salt));
+    let statement = statement.ok_or_else(|| RelayerError::Inconsistent("no statement for a committed input".into()))?;
+    let proof = prove_circuit(&p.keys, circuit, statement, &mut rand::rngs::OsRng)?;
+    let prove_s = t.elapsed().as_secs_f64();
+    verify_inference(&p.keys.vk, &proof)?;
+    Ok((EvmProof::new(&proof.proof, &proof.statement), prove_s))
+}
+
+/// Runs the job: `admin` deploys, funds and posts the task; `prover` stakes, locks, proves,
+/// fulfils and claims the bounty; the consumer classifies the input from the verified output.
 pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Account, observer: &mut dyn FnMut(&Step)) -> Result<Report> {
     let model = &cfg.model;
     let p = prepare(cfg, admin, observer).await?;
     mint_and_stake(cfg, &p, admin, prover, observer).await?;
+    let sent = market::mint(admin, p.dep.token, admin.address, cfg.bounty).await?;
+    step(observer, "mint bounty", Some(&sent), String::new());
 
-    // Prove, bound to the prover's address.
-    let native_output = engine::forward(model, &cfg.input)?;
-    let t = Instant::now();
-    let proof = prove_inference(&p.keys, model, &cfg.input, prover.address.into_array(), &mut rand::rngs::OsRng)?;
-    let prove_s = t.elapsed().as_secs_f64();
-    verify_inference(&p.keys.vk, &proof)?;
-    step(observer, "prove", None, format!("{prove_s:.3}s, verified in Rust, output {:?}", proof.statement.output));
-    let evm = EvmProof::new(&proof.proof, &proof.statement);
-    let verify_gas = submit::measure_verify_gas(prover, p.verifier, &evm).await?;
-    step(observer, "measure verifyProof gas", None, format!("{verify_gas} (a transaction calling the verifier)"));
+    // The requester posts a task for a committed input.
+    let posted = post_committed(cfg, &p, admin, &cfg.input, 3600).await?;
+    step(observer, "post task", None, format!("statement {}, bounty {}, collateral {}", posted.id, cfg.bounty, cfg.collateral));
+    observer(&Step { name: "post task (gas)".into(), tx: None, gas: Some(posted.gas), detail: String::new() });
 
-    // Relay and read back.
-    let sent = submit::submit_proof(prover, p.dep.hub, p.model_id, &evm).await?;
-    let submit_gas = sent.gas_used;
-    step(observer, "submit proof", Some(&sent), "verified on-chain, output recorded, reward credited".into());
-    let words = submit::verified_output(&prover.provider, p.dep.hub, p.model_id, &evm.input)
+    // The prover finds it on-chain, locks it, proves and fulfils.
+    let task = market::find_task(&prover.provider, p.dep.market, posted.id)
         .await?
-        .ok_or_else(|| RelayerError::Inconsistent("hub has no verified output after submit".into()))?;
+        .ok_or_else(|| RelayerError::Inconsistent("the posted task is not open".into()))?;
+    let (task, sent) = market::lock_task(prover, p.dep.market, &task).await?;
+    let lock_gas = sent.gas_used;
+    step(observer, "lock task", Some(&sent), format!("collateral {} locked by {}", cfg.collateral, prover.address));
+    let native_output = engine::forward(model, &cfg.input)?;
+    let (evm, prove_s) = prove_committed(cfg, &p, &cfg.input, posted.salt, prover.address)?;
+    step(observer, "prove", None, format!("{prove_s:.3}s, verified in Rust"));
+    let verify_gas = market::measure_verify_gas(prover, p.verifier, &evm).await?;
+    step(observer, "measure verifyProof gas", None, format!("{verify_gas} (a transaction calling the verifier)"));
+    let sent = market::fulfil(prover, p.dep.market, &task, &evm).await?;
+    let fulfil_gas = sent.gas_used;
+    step(observer, "fulfil", Some(&sent), "verified on-chain, output recorded, collateral released, bounty credited".into());
+
+    // Read back, act on it, get paid.
+    let words = market::verified_output(&prover.provider, p.dep.market, p.model_id, &evm.input)
+        .await?
+        .ok_or_else(|| RelayerError::Inconsistent("the market has no verified output after fulfil".into()))?;
     let output = decode_output(&words, model.output_len())?;
-    let (predicted_class, sent) = submit::classify(admin, p.consumer, &evm.input).await?;
+    let (predicted_class, sent) = market::classify(admin, p.consumer, &evm.input).await?;
     step(observer, "consumer classify", Some(&sent), format!("class {predicted_class}"));
-    let (reward, sent) = submit::claim(prover, p.dep.hub).await?;
+    let (reward, sent) = market::claim(prover, p.dep.market).await?;
     step(observer, "claim", Some(&sent), format!("{reward} paid to {}", prover.address));
 
     Ok(Report {
         chain_id,
         model_id: p.model_id.to::<u64>(),
         model: model.name.clone(),
+        statement_id: posted.id,
+        input_commitment: market::input_hash(&evm.input),
         verified: output == native_output,
         output,
         native_class: engine::argmax(&native_output),
         native_output,
         predicted_class,
         verify_gas,
-        submit_gas,
+        post_gas: posted.gas,
+        lock_gas,
+        fulfil_gas,
         claim_gas: sent.gas_used,
         reward_claimed: reward.to_string(),
         constraints: p.constraints,
@@ -259,5 +365,5 @@ pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Accou
 /// Decodes packed output words read from the chain into int8 values.
 pub fn decode_output(words: &[U256], len: usize) -> Result<Vec<i8>> {
     let be: Vec<[u8; 32]> = words.iter().map(|w| w.to_be_bytes::<32>()).collect();
-    packing::unpack_be_words(&be, len).ok_or_else(|| RelayerError::Inconsistent("verified output words are malformed".into()))
+    packing::unpack_output_be_words(&be, len).ok_or_else(|| RelayerError::Inconsistent("verified output words are malformed".into()))
 }

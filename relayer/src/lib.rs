@@ -9,7 +9,7 @@
 //! * [`compile`] — compiling the contracts (and freshly generated verifiers) with foundry-compilers;
 //! * [`chain`] — connecting, the embedded anvil, and sending transactions;
 //! * [`deploy`] — deploying and wiring the protocol;
-//! * [`submit`] — submitting proofs, claiming, reading verified outputs;
+//! * [`market`] — staking, tasks, fulfilment, slashing, claims, verified outputs;
 //! * [`job`] — the end-to-end inference job used by `mlproof demo` and the integration tests.
 
 pub mod bindings;
@@ -18,7 +18,7 @@ pub mod compile;
 pub mod deploy;
 pub mod error;
 pub mod job;
+pub mod market;
 pub mod revert;
-pub mod submit;
 
 pub use error::{RelayerError, Result};

@@ -6,9 +6,11 @@ use alloy::{
 };
 
 use crate::bindings::{
-    IClassifierConsumer::IClassifierConsumerErrors, IERC20Errors::IERC20ErrorsErrors,
-    IGroth16Verifier::IGroth16VerifierErrors, IInferenceHub::IInferenceHubErrors,
-    IModelRegistry::IModelRegistryErrors, IStaking::IStakingErrors,
+    IAccessControl::IAccessControlErrors, IClassifierConsumer::IClassifierConsumerErrors,
+    IERC20Errors::IERC20ErrorsErrors, IGroth16Verifier::IGroth16VerifierErrors,
+    IMarketGovernance::IMarketGovernanceErrors, IModelRegistry::IModelRegistryErrors,
+    IOpenZeppelinErrors::IOpenZeppelinErrorsErrors, IRewards::IRewardsErrors, IStaking::IStakingErrors,
+    ITaskMarket::ITaskMarketErrors,
 };
 
 fn try_decode<E: SolInterface + std::fmt::Debug>(data: &[u8]) -> Option<String> {
@@ -30,12 +32,16 @@ pub fn decode_revert(data: &[u8]) -> String {
     if data.is_empty() {
         return "empty revert data (out of gas, or a require without message)".to_owned();
     }
-    try_decode::<IInferenceHubErrors>(data)
+    try_decode::<ITaskMarketErrors>(data)
+        .or_else(|| try_decode::<IRewardsErrors>(data))
+        .or_else(|| try_decode::<IMarketGovernanceErrors>(data))
         .or_else(|| try_decode::<IModelRegistryErrors>(data))
         .or_else(|| try_decode::<IStakingErrors>(data))
         .or_else(|| try_decode::<IGroth16VerifierErrors>(data))
         .or_else(|| try_decode::<IClassifierConsumerErrors>(data))
         .or_else(|| try_decode::<IERC20ErrorsErrors>(data))
+        .or_else(|| try_decode::<IAccessControlErrors>(data))
+        .or_else(|| try_decode::<IOpenZeppelinErrorsErrors>(data))
         .or_else(|| GenericContractError::abi_decode(data).ok().map(|e| format!("{e:?}")))
         .unwrap_or_else(|| format!("unknown custom error 0x{} (data {})", alloy::hex::encode(&data[..data.len().min(4)]), Bytes::copy_from_slice(data)))
 }
@@ -43,19 +49,17 @@ pub fn decode_revert(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::IInferenceHub;
-    use alloy::{primitives::Address, sol_types::SolError};
+    use crate::bindings::{IOpenZeppelinErrors, IStaking};
+    use alloy::{primitives::U256, sol_types::SolError};
 
     #[test]
-    fn decodes_hub_error_with_arguments() {
-        let e = IInferenceHub::InferenceHubNotStaked {
-            prover: Address::repeat_byte(1),
-            have: alloy::primitives::U256::from(5),
-            need: alloy::primitives::U256::from(100),
-        };
+    fn decodes_market_error_with_arguments() {
+        let e = IStaking::StakingInsufficientFreeStake { free: U256::from(5), need: U256::from(100) };
         let s = decode_revert(&e.abi_encode());
-        assert!(s.starts_with("InferenceHubNotStaked"), "{s}");
+        assert!(s.starts_with("StakingInsufficientFreeStake"), "{s}");
         assert!(s.contains("need: 100"), "{s}");
+        let s = decode_revert(&IOpenZeppelinErrors::EnforcedPause {}.abi_encode());
+        assert!(s.starts_with("EnforcedPause"), "{s}");
     }
 
     #[test]

@@ -1,33 +1,27 @@
-//! End to end against a real anvil: the whole job, and every way a submission must fail, with the
-//! custom error decoded by the relayer.
+//! End to end against a real anvil: the whole job, both task life cycles, and every way a
+//! fulfilment must fail, with the custom error decoded by the relayer.
 
 use std::path::PathBuf;
 
-use alloy::{primitives::U256, signers::local::PrivateKeySigner};
-use ark_groth16::Groth16;
-use mlproof_circuits::slice::{sample_input, slice_model};
-use mlproof_prover::{
-    evm::{base_modulus, scalar_modulus},
-    prove_inference, EvmProof,
+use alloy::{
+    primitives::{aliases::U96, Address, U256},
+    providers::ext::AnvilApi,
+    signers::local::PrivateKeySigner,
 };
+use mlproof_circuits::slice::{sample_input, slice_model};
+use mlproof_prover::evm::{base_modulus, scalar_modulus};
 use mlproof_relayer::{
     chain::{spawn_anvil, Account},
-    deploy::ProtocolConfig,
-    job::{mint_and_stake, prepare, run_on_anvil, JobConfig},
-    submit, RelayerError,
+    deploy::tokens,
+    job::{chain_time, mint_and_stake, post_committed, prepare, prove_committed, run_on_anvil, JobConfig},
+    market::{self, NewTask},
+    RelayerError,
 };
-use rand::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 
 fn config(seed: u64) -> JobConfig {
     let model = slice_model().unwrap();
-    JobConfig {
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
-        input: sample_input(seed, model.input_len),
-        model,
-        setup_seed: 1,
-        protocol: ProtocolConfig::default(),
-    }
+    let input = sample_input(seed, model.input_len);
+    JobConfig::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."), model, input, 1)
 }
 
 fn reverted_with(r: Result<impl std::fmt::Debug, RelayerError>, name: &str) {
@@ -37,6 +31,11 @@ fn reverted_with(r: Result<impl std::fmt::Debug, RelayerError>, name: &str) {
     }
 }
 
+async fn balance(a: &Account, token: Address, who: Address) -> U256 {
+    market::balance_of(&a.provider, token, who).await.unwrap()
+}
+
+/// Life cycle 1: post → lock → fulfil → claim, with the output read back by the consumer.
 #[tokio::test(flavor = "multi_thread")]
 async fn full_job_verifies_pays_and_reads_back() {
     let cfg = config(7);
@@ -45,64 +44,98 @@ async fn full_job_verifies_pays_and_reads_back() {
     assert!(report.verified);
     assert_eq!(report.output, report.native_output);
     assert_eq!(usize::from(report.predicted_class), report.native_class);
-    assert_eq!(report.reward_claimed, cfg.protocol.reward_per_proof.to_string());
-    assert!(report.submit_gas > report.verify_gas / 2);
-    for expected in ["deploy InferenceHub", "stake", "prove", "submit proof", "consumer classify", "claim"] {
+    assert_eq!(report.reward_claimed, cfg.bounty.to_string());
+    assert!(report.fulfil_gas > report.verify_gas / 2);
+    for expected in ["deploy MlproofMarket", "stake", "lock task", "prove", "fulfil", "consumer classify", "claim"] {
         assert!(steps.iter().any(|s| s == expected), "missing step {expected}");
     }
 }
 
+/// Life cycle 2: post → lock → the deadline passes → slash → refund; then every way a fulfilment
+/// fails (a copied proof included), on one chain.
 #[tokio::test(flavor = "multi_thread")]
-async fn bad_submissions_fail_with_decoded_custom_errors() {
+async fn slash_life_cycle_and_bad_fulfilments_fail_with_decoded_errors() {
     let cfg = config(11);
     let anvil = spawn_anvil(&cfg.root).unwrap();
     let account = |i: usize| Account::connect(&anvil.endpoint(), PrivateKeySigner::from(anvil.keys()[i].clone())).unwrap();
-    let (admin, prover, copier, unstaked) = (account(0), account(1), account(2), account(3));
+    let (admin, prover, copier, unstaked, keeper) = (account(0), account(1), account(2), account(3), account(4));
     let p = prepare(&cfg, &admin, &mut |_| {}).await.unwrap();
     mint_and_stake(&cfg, &p, &admin, &prover, &mut |_| {}).await.unwrap();
     mint_and_stake(&cfg, &p, &admin, &copier, &mut |_| {}).await.unwrap();
-    let hub = p.dep.hub;
+    let (mkt, token) = (p.dep.market, p.dep.token);
+    market::mint(&admin, token, admin.address, tokens(100)).await.unwrap();
 
-    let mut rng = ChaCha20Rng::seed_from_u64(3);
-    let proof = prove_inference(&p.keys, &cfg.model, &cfg.input, prover.address.into_array(), &mut rng).unwrap();
-    let evm = EvmProof::new(&proof.proof, &proof.statement);
+    let admin_before = balance(&admin, token, admin.address).await;
+    let posted = post_committed(&cfg, &p, &admin, &cfg.input, 600).await.unwrap();
+    let found = market::find_task(&prover.provider, mkt, posted.id).await.unwrap().unwrap();
+    assert_eq!(found, posted.task);
+    let (locked, _) = market::lock_task(&prover, mkt, &found).await.unwrap();
+    assert_eq!(market::find_task(&prover.provider, mkt, posted.id).await.unwrap().unwrap(), locked);
+    // Another prover cannot take a locked task; before the deadline nobody can slash.
+    reverted_with(market::lock_task(&copier, mkt, &locked).await, "TaskMarketLocked");
+    reverted_with(market::slash(&copier, mkt, &locked).await, "TaskMarketNotExpired");
+    let status = market::status(&prover.provider, token, mkt, prover.address).await.unwrap();
+    assert_eq!((status.locked, status.locks), (cfg.collateral.to_string(), 1));
+    // The prover lets the deadline pass: its stake cannot move, and a keeper slashes once.
+    admin.provider.anvil_increase_time(601).await.unwrap();
+    admin.provider.anvil_mine(Some(1), None).await.unwrap();
+    assert!(market::status(&prover.provider, token, mkt, prover.address).await.unwrap().slash_pending);
+    reverted_with(market::request_unstake(&prover, mkt, tokens(1)).await, "StakingSlashPending");
+    let (evm, _) = prove_committed(&cfg, &p, &cfg.input, posted.salt, prover.address).unwrap();
+    reverted_with(market::fulfil(&prover, mkt, &locked, &evm).await, "TaskMarketExpired");
+    market::slash(&keeper, mkt, &locked).await.unwrap();
+    reverted_with(market::slash(&keeper, mkt, &locked).await, "TaskMarketUnknownTask");
+    // Split 50 % requester, 10 % caller, 20 % burned, 20 % treasury (the admin); bounty refunded.
+    let pct = |n: u64| cfg.collateral * U256::from(n) / U256::from(100);
+    let (paid, _) = market::claim(&keeper, mkt).await.unwrap();
+    assert_eq!(paid, pct(10));
+    let (paid, _) = market::claim(&admin, mkt).await.unwrap();
+    assert_eq!(paid, cfg.bounty + pct(50) + pct(20));
+    assert_eq!(balance(&admin, token, admin.address).await, admin_before + pct(70));
+    let status = market::status(&prover.provider, token, mkt, prover.address).await.unwrap();
+    assert_eq!(status.active_stake, (cfg.stake - cfg.collateral).to_string());
+    assert!(!status.slash_pending && status.locks == 0);
 
-    // A valid proof copied by another staked address pays nobody.
-    reverted_with(submit::submit_proof(&copier, hub, p.model_id, &evm).await, "InferenceHubInvalidProof");
-    // An unstaked submitter, an unknown model.
-    reverted_with(submit::submit_proof(&unstaked, hub, p.model_id, &evm).await, "InferenceHubNotStaked");
-    reverted_with(submit::submit_proof(&prover, hub, U256::from(99), &evm).await, "ModelRegistryUnknownModel");
-    // Malformed proofs: a coordinate moved off the curve, a coordinate >= q, an input word >= r.
+    // A fresh unlocked task: every bad fulfilment fails, and pays nobody.
+    let posted = post_committed(&cfg, &p, &admin, &cfg.input, 3600).await.unwrap();
+    let task = posted.task.clone();
+    let (evm, _) = prove_committed(&cfg, &p, &cfg.input, posted.salt, prover.address).unwrap();
+    reverted_with(market::fulfil_unchecked(&copier, mkt, &task, &evm).await, "TaskMarketInvalidProof");
+    assert!(matches!(market::fulfil(&copier, mkt, &task, &evm).await, Err(RelayerError::Inconsistent(_))));
+    reverted_with(market::fulfil_unchecked(&unstaked, mkt, &task, &evm).await, "TaskMarketNotEligible");
     let mut bad = evm.clone();
     bad.proof[0] += U256::from(1);
-    reverted_with(submit::submit_proof(&prover, hub, p.model_id, &bad).await, "InferenceHubInvalidProof");
+    reverted_with(market::fulfil(&prover, mkt, &task, &bad).await, "TaskMarketInvalidProof");
     let mut bad = evm.clone();
     bad.proof[3] += base_modulus();
-    reverted_with(submit::submit_proof(&prover, hub, p.model_id, &bad).await, "Groth16VerifierProofCoordinateNotInField");
-    let mut bad = evm.clone();
-    bad.input[0] += scalar_modulus();
-    reverted_with(submit::submit_proof(&prover, hub, p.model_id, &bad).await, "Groth16VerifierPublicInputNotInField");
-    // A wrong output.
+    reverted_with(market::fulfil(&prover, mkt, &task, &bad).await, "Groth16VerifierProofCoordinateNotInField");
     let mut bad = evm.clone();
     bad.output[0] += U256::from(1);
-    reverted_with(submit::submit_proof(&prover, hub, p.model_id, &bad).await, "InferenceHubInvalidProof");
-    // Nothing verified yet: the consumer refuses, nobody has rewards.
-    reverted_with(submit::classify(&admin, p.consumer, &evm.input).await, "ConsumerOutputNotVerified");
-    assert_eq!(submit::reward_of(&admin.provider, hub, copier.address).await.unwrap(), U256::ZERO);
-    assert_eq!(submit::reward_of(&admin.provider, hub, prover.address).await.unwrap(), U256::ZERO);
+    reverted_with(market::fulfil(&prover, mkt, &task, &bad).await, "TaskMarketInvalidProof");
+    let mut bad = evm.clone();
+    bad.output[0] += scalar_modulus();
+    reverted_with(market::fulfil(&prover, mkt, &task, &bad).await, "Groth16VerifierPublicInputNotInField");
+    let mut tampered = task.clone();
+    tampered.bounty += U96::from(1u64);
+    reverted_with(market::fulfil(&prover, mkt, &tampered, &evm).await, "TaskMarketUnknownTask");
+    reverted_with(market::classify(&admin, p.consumer, &evm.input).await, "ConsumerOutputNotVerified");
+    reverted_with(market::claim(&copier, mkt).await, "RewardsNothingToClaim");
 
-    // The honest submission pays the bound prover once.
-    submit::submit_proof(&prover, hub, p.model_id, &evm).await.unwrap();
-    assert_eq!(submit::reward_of(&admin.provider, hub, prover.address).await.unwrap(), cfg.protocol.reward_per_proof);
-    reverted_with(submit::submit_proof(&prover, hub, p.model_id, &evm).await, "InferenceHubAlreadyVerified");
-    // Re-randomised proof bytes (Groth16 malleability) of the same statement are still a replay.
-    let rerand = Groth16::<ark_bn254::Bn254>::rerandomize_proof(&p.keys.vk, &proof.proof, &mut rng);
-    assert_ne!(rerand, proof.proof);
-    let evm2 = EvmProof::new(&rerand, &proof.statement);
-    reverted_with(submit::submit_proof(&prover, hub, p.model_id, &evm2).await, "InferenceHubAlreadyVerified");
-    // The copier gained nothing; the prover claims exactly one reward.
-    reverted_with(submit::claim(&copier, hub).await, "InferenceHubNothingToClaim");
-    let (paid, _) = submit::claim(&prover, hub).await.unwrap();
-    assert_eq!(paid, cfg.protocol.reward_per_proof);
-    assert_eq!(submit::balance_of(&admin.provider, p.dep.token, prover.address).await.unwrap(), paid);
+    // Life cycle 3: an unlocked task fulfilled directly; paid once, replays refused.
+    market::fulfil(&prover, mkt, &task, &evm).await.unwrap();
+    reverted_with(market::fulfil(&prover, mkt, &task, &evm).await, "TaskMarketUnknownTask");
+    let again = NewTask {
+        model_id: p.model_id,
+        input: task.input.clone(),
+        bounty: cfg.bounty,
+        collateral: cfg.collateral,
+        deadline: chain_time(&admin).await.unwrap() + 3600,
+        input_data: Default::default(),
+    };
+    reverted_with(market::post_task(&admin, token, mkt, &again).await, "TaskMarketStatementTaken");
+    let (label, _) = market::classify(&admin, p.consumer, &evm.input).await.unwrap();
+    assert!(usize::from(label) < cfg.model.output_len());
+    let (paid, _) = market::claim(&prover, mkt).await.unwrap();
+    assert_eq!(paid, cfg.bounty);
+    reverted_with(market::claim(&copier, mkt).await, "RewardsNothingToClaim");
 }

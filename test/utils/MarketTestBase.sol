@@ -32,6 +32,8 @@ abstract contract MarketTestBase is Test {
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @dev BN254 base field modulus q.
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
+    /// @dev Bit at which the market ORs the payee (msg.sender) into the last output word of the public inputs.
+    uint256 internal constant PAYEE_SHIFT_BITS = 88;
 
     MlproofToken internal token;
     ModelRegistry internal registry;
@@ -62,8 +64,11 @@ abstract contract MarketTestBase is Test {
     }
 
     /// @dev Registers a public-weight inference model with a mock verifier of the right input count.
-    function _registerMock(uint32 inputWords, uint32 outputWords) internal returns (uint256 modelId, MockGroth16Verifier v) {
-        v = new MockGroth16Verifier(uint256(inputWords) + outputWords + 1);
+    function _registerMock(uint32 inputWords, uint32 outputWords)
+        internal
+        returns (uint256 modelId, MockGroth16Verifier v)
+    {
+        v = new MockGroth16Verifier(uint256(inputWords) + outputWords);
         modelId = _register(address(v), inputWords, outputWords, false, 0);
     }
 
@@ -106,7 +111,10 @@ abstract contract MarketTestBase is Test {
     }
 
     /// @dev Posts a task from `requester` with the default bounty and collateral; returns it as stored.
-    function _post(uint256 modelId, uint256[] memory input) internal returns (ITaskMarket.Task memory task, bytes32 id) {
+    function _post(uint256 modelId, uint256[] memory input)
+        internal
+        returns (ITaskMarket.Task memory task, bytes32 id)
+    {
         return _postWith(requester, modelId, input, BOUNTY, COLLATERAL, block.timestamp + 1 hours);
     }
 
@@ -175,6 +183,26 @@ abstract contract MarketTestBase is Test {
         w[0] = a;
         w[1] = b;
         w[2] = c;
+    }
+
+    /// @dev `word` with `payee` packed in at bit 88, as the market builds the last output word of the public inputs.
+    function _packPayee(uint256 word, address payee) internal pure returns (uint256) {
+        return word | (uint256(uint160(payee)) << PAYEE_SHIFT_BITS);
+    }
+
+    /// @dev The public inputs the market passes for a public-weight model: `input ++ output`, with `payee` packed
+    ///      into the last output word (computed independently of the market, for the mock's expected hash).
+    function _publicInputsHash(uint256[] memory input, uint256[] memory output, address payee)
+        internal
+        pure
+        returns (bytes32)
+    {
+        uint256[] memory packed = new uint256[](output.length);
+        for (uint256 i; i < output.length; ++i) {
+            packed[i] = output[i];
+        }
+        packed[packed.length - 1] = _packPayee(packed[packed.length - 1], payee);
+        return keccak256(abi.encodePacked(input, packed));
     }
 
     function _statementId(uint256 modelId, uint256[] memory input) internal pure returns (bytes32) {

@@ -7,7 +7,6 @@ use mlproof_circuits::slice::{sample_input, slice_model};
 use mlproof_prover::{dev_setup, prove_inference, setup::constraint_count, verify_inference};
 use mlproof_relayer::{
     compile::find_root,
-    deploy::ProtocolConfig,
     job::{run_on_anvil, JobConfig},
 };
 use rand::SeedableRng;
@@ -57,6 +56,7 @@ impl Args {
         match self.suite.as_str() {
             "slice" => self.run_slice(),
             "circuits" => run_circuits(),
+            "contracts" => super::bench_contracts::run(),
             "one" => {
                 let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
                 let model = super::bench_circuits::load(self.model.as_deref().unwrap_or_default(), &root)?;
@@ -67,7 +67,7 @@ impl Args {
                 println!("{}", super::bench_circuits::run_one(&model, vis)?);
                 Ok(())
             }
-            other => eyre::bail!("unknown benchmark suite {other:?}; available: slice, circuits"),
+            other => eyre::bail!("unknown benchmark suite {other:?}; available: slice, circuits, contracts"),
         }
     }
 
@@ -100,7 +100,7 @@ impl Args {
         eprintln!("[bench] {constraints} constraints; setup {:.3}s, prove {:.3}s (median of {runs})", median(setup.clone()), median(prove.clone()));
 
         let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
-        let cfg = JobConfig { root, model: model.clone(), input, setup_seed: 1, protocol: ProtocolConfig::default() };
+        let cfg = JobConfig::new(root, model.clone(), input, 1);
         let rt = tokio::runtime::Runtime::new()?;
         let mut gas = serde_json::Map::new();
         let report = rt
@@ -122,7 +122,7 @@ impl Args {
             "verify_rust_ms": median(verify),
             "peak_rss_mb": rss,
             "verify_gas": report.verify_gas,
-            "submit_gas": report.submit_gas,
+            "fulfil_gas": report.fulfil_gas,
             "claim_gas": report.claim_gas,
             "gas": gas,
         });

@@ -7,7 +7,6 @@ use mlproof_circuits::slice::sample_input;
 use mlproof_import::dataset::Digits;
 use mlproof_relayer::{
     compile::find_root,
-    deploy::ProtocolConfig,
     job::{run_on_anvil, JobConfig, Step},
 };
 
@@ -71,7 +70,7 @@ impl Args {
                 (data.quantized_input(index), Some((self.digit, index, data.labels[index])))
             }
         };
-        let cfg = JobConfig { root, model, input, setup_seed: self.dev_seed, protocol: ProtocolConfig::default() };
+        let cfg = JobConfig::new(root, model, input, self.dev_seed);
         match label {
             Some((n, index, l)) => println!(
                 "mlproof demo: {} on held-out digits image #{n} (data set row {index}, true label {l}) on a local anvil chain",
@@ -84,7 +83,7 @@ impl Args {
             .block_on(run_on_anvil(&cfg, &mut |s: &Step| print_step(s)))
             .wrap_err("the end-to-end job failed")?;
         println!(
-            "summary: model {} (id {}) output {:?} (native {:?}), class {} on-chain / {} native, verified {}, verify gas {}, submit gas {}, reward claimed {}",
+            "summary: model {} (id {}) output {:?} (native {:?}), class {} on-chain / {} native, verified {}, verify gas {}, fulfil gas {}, bounty claimed {}",
             report.model,
             report.model_id,
             report.output,
@@ -93,7 +92,7 @@ impl Args {
             report.native_class,
             report.verified,
             report.verify_gas,
-            report.submit_gas,
+            report.fulfil_gas,
             report.reward_claimed
         );
         if let Some((_, _, l)) = label {

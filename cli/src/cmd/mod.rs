@@ -4,11 +4,12 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod bench_circuits;
+pub mod bench_contracts;
 pub mod demo;
+pub mod market;
 pub mod model;
 pub mod prove;
 pub mod setup;
-pub mod submit;
 pub mod verifier;
 pub mod verify;
 
@@ -40,9 +41,24 @@ pub enum Command {
     Verify(verify::Args),
     /// Measure constraints, setup and proving time, memory and gas; prints JSON.
     Bench(bench::Args),
-    /// Relay a proof file to a deployed InferenceHub and wait for the receipt.
-    Submit(submit::Args),
-    /// Run the end-to-end job on a local chain: deploy, stake, prove, relay, verify, claim, read.
+    /// Stake tokens in the market.
+    Stake(market::StakeArgs),
+    /// Start unbonding free stake.
+    Unstake(market::UnstakeArgs),
+    /// Withdraw unbonded stake.
+    Withdraw(market::WithdrawArgs),
+    /// Post, lock, show or cancel tasks.
+    #[command(subcommand_required = true)]
+    Task(market::TaskArgs),
+    /// Fulfil a task with a proof file.
+    Fulfil(market::FulfilArgs),
+    /// Slash a locked task past its deadline.
+    Slash(market::SlashArgs),
+    /// Claim bounties, refunds, slash shares and emissions.
+    Claim(market::ClaimArgs),
+    /// Show an account's stake, locks and claimable balance.
+    Status(market::StatusArgs),
+    /// Run the end-to-end job on a local chain: deploy, stake, post, lock, prove, fulfil, read, claim.
     Demo(demo::Args),
 }
 
@@ -55,7 +71,14 @@ impl Command {
             Self::Verifier(a) => a.run(),
             Self::Prove(a) => a.run(),
             Self::Verify(a) => a.run(),
-            Self::Submit(a) => a.run(),
+            Self::Stake(a) => a.run(),
+            Self::Unstake(a) => a.run(),
+            Self::Withdraw(a) => a.run(),
+            Self::Task(a) => a.run(),
+            Self::Fulfil(a) => a.run(),
+            Self::Slash(a) => a.run(),
+            Self::Claim(a) => a.run(),
+            Self::Status(a) => a.run(),
             Self::Demo(a) => a.run(),
             Self::Bench(a) => a.run(),
         }

@@ -1,0 +1,411 @@
+//! Market commands on the `sol!` bindings: `stake`, `unstake`, `withdraw`, `task post | lock | show`,
+//! `fulfil`, `slash`, `claim`, `status`. Each sends from the key in `MLPROOF_PRIVATE_KEY` and waits
+//! for the receipt; `--json` prints one JSON object.
+
+use std::path::PathBuf;
+
+use alloy::{
+    primitives::{utils::parse_units, Address, Bytes, B256, U256},
+    signers::local::PrivateKeySigner,
+};
+use eyre::{Context, Result};
+use mlproof_prover::ProofFile;
+use mlproof_relayer::{
+    bindings::{IStaking, ITaskMarket::Task},
+    chain::{contract_error, Account, Sent},
+    job::{chain_time, decode_output},
+    market::{self, NewTask},
+};
+
+use crate::common::{parse_address, parse_salt, print_json};
+
+/// Connection shared by the market commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Chain {
+    /// JSON-RPC endpoint.
+    #[arg(long, env = "MLPROOF_RPC_URL")]
+    pub rpc_url: String,
+    /// Private key of the sender, hex.
+    #[arg(long, env = "MLPROOF_PRIVATE_KEY", hide_env_values = true)]
+    pub private_key: String,
+    /// MlproofMarket address.
+    #[arg(long, env = "MLPROOF_MARKET")]
+    pub market: String,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+struct Ctx {
+    account: Account,
+    market: Address,
+    token: Address,
+    json: bool,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Chain {
+    fn connect(&self) -> Result<Ctx> {
+        let signer: PrivateKeySigner = self.private_key.trim().parse().wrap_err("the private key is not a valid secp256k1 key")?;
+        let account = Account::connect(&self.rpc_url, signer)?;
+        let market = parse_address(&self.market)?;
+        let rt = tokio::runtime::Runtime::new()?;
+        let token = rt
+            .block_on(async { IStaking::new(market, &account.provider).token().call().await })
+            .map_err(|e| contract_error("token", &e))
+            .wrap_err_with(|| format!("{market} does not answer as an MlproofMarket"))?;
+        Ok(Ctx { account, market, token, json: self.json, rt })
+    }
+}
+
+impl Ctx {
+    fn report(&self, action: &str, sent: &Sent, mut extra: serde_json::Value, text: String) {
+        if self.json {
+            extra["action"] = action.into();
+            extra["tx"] = sent.tx_hash.to_string().into();
+            extra["gas_used"] = sent.gas_used.into();
+            extra["block"] = sent.receipt.block_number.into();
+            print_json(&extra);
+        } else {
+            println!("{action}: {text} (tx {}, gas {})", sent.tx_hash, sent.gas_used);
+        }
+    }
+
+    fn task(&self, id: B256) -> Result<Task> {
+        self.rt
+            .block_on(market::find_task(&self.account.provider, self.market, id))?
+            .ok_or_else(|| eyre::eyre!("no open task {id}: it was never posted, or is already fulfilled, slashed or cancelled"))
+    }
+}
+
+/// Token amount: whole tokens with up to 18 decimals (`100`, `2.5`).
+fn amount(s: &str) -> Result<U256> {
+    let v: U256 = parse_units(s, 18).wrap_err_with(|| format!("{s:?} is not a token amount"))?.into();
+    eyre::ensure!(!v.is_zero(), "the amount must be positive");
+    Ok(v)
+}
+
+fn statement(s: &str) -> Result<B256> {
+    s.parse().wrap_err_with(|| format!("{s:?} is not a 32-byte statement id (0x…)"))
+}
+
+/// `mlproof stake --amount A`.
+#[derive(Debug, clap::Args)]
+pub struct StakeArgs {
+    #[command(flatten)]
+    chain: Chain,
+    /// Tokens to stake (approved and transferred).
+    #[arg(long)]
+    amount: String,
+}
+
+impl StakeArgs {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        let c = self.chain.connect()?;
+        let amount = amount(&self.amount)?;
+        let sent = c.rt.block_on(market::stake(&c.account, c.token, c.market, amount))?;
+        c.report("stake", &sent, serde_json::json!({ "amount": amount.to_string() }), format!("staked {amount}"));
+        Ok(())
+    }
+}
+
+/// `mlproof unstake --amount A`: start unbonding free stake.
+#[derive(Debug, clap::Args)]
+pub struct UnstakeArgs {
+    #[command(flatten)]
+    chain: Chain,
+    /// Tokens to move from free stake to unbonding.
+    #[arg(long)]
+    amount: String,
+}
+
+impl UnstakeArgs {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        let c = self.chain.connect()?;
+        let amount = amount(&self.amount)?;
+        let sent = c.rt.block_on(market::request_unstake(&c.account, c.market, amount))?;
+        let st = c.rt.block_on(market::status(&c.account.provider, c.token, c.market, c.account.address))?;
+        c.report(
+            "unstake",
+            &sent,
+            serde_json::json!({ "amount": amount.to_string(), "release_at": st.release_at }),
+            format!("{amount} unbonding until {}", st.release_at),
+        );
+        Ok(())
+    }
+}
+
+/// `mlproof withdraw`: withdraw unbonded stake.
+#[derive(Debug, clap::Args)]
+pub struct WithdrawArgs {
+    #[command(flatten)]
+    chain: Chain,
+}
+
+impl WithdrawArgs {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        let c = self.chain.connect()?;
+        let (amount, sent) = c.rt.block_on(market::withdraw(&c.account, c.market))?;
+        c.report("withdraw", &sent, serde_json::json!({ "amount": amount.to_string() }), format!("withdrew {amount}"));
+        Ok(())
+    }
+}
+
+/// `mlproof task post | lock | show`.
+#[derive(Debug, clap::Args)]
+pub struct TaskArgs {
+    #[command(subcommand)]
+    action: TaskAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum TaskAction {
+    /// Post a task with an escrowed bounty.
+    Post {
+        #[command(flatten)]
+        chain: Chain,
+        /// Registered model id.
+        #[arg(long)]
+        model_id: u64,
+        /// Input file: a JSON array of int8 values.
+        #[arg(long)]
+        input: PathBuf,
+        /// The model's keys take a committed input: post the salted Poseidon commitment.
+        #[arg(long)]
+        committed_input: bool,
+        /// With --committed-input: the 31-byte salt as hex (default: random, printed).
+        #[arg(long, env = "MLPROOF_INPUT_SALT")]
+        input_salt: Option<String>,
+        /// With --committed-input: publish the input and its salt in the TaskPosted event so any
+        /// prover can take the task (otherwise hand them to provers off-chain).
+        #[arg(long)]
+        publish_input: bool,
+        /// Bounty in tokens.
+        #[arg(long)]
+        bounty: String,
+        /// Collateral a prover must lock, in tokens.
+        #[arg(long)]
+        collateral: String,
+        /// Seconds from now to the deadline.
+        #[arg(long, default_value_t = 3600)]
+        duration: u64,
+    },
+    /// Lock an open task with collateral from your free stake.
+    Lock {
+        #[command(flatten)]
+        chain: Chain,
+        /// Statement id of the task.
+        #[arg(long)]
+        task: String,
+    },
+    /// Show an open task (rebuilt from its events and checked against the stored hash).
+    Show {
+        #[command(flatten)]
+        chain: Chain,
+        /// Statement id of the task.
+        #[arg(long)]
+        task: String,
+    },
+    /// Cancel an unlocked task (its requester at any time, anyone after the deadline).
+    Cancel {
+        #[command(flatten)]
+        chain: Chain,
+        /// Statement id of the task.
+        #[arg(long)]
+        task: String,
+    },
+}
+
+fn task_json(id: B256, t: &Task) -> serde_json::Value {
+    serde_json::json!({
+        "statement_id": id.to_string(), "requester": t.requester.to_string(), "model_id": t.modelId,
+        "deadline": t.deadline, "verifier": t.verifier.to_string(), "work_units": t.workUnits,
+        "output_words": t.outputWords, "private_weights": t.privateWeights,
+        "bounty": t.bounty.to_string(), "collateral": t.collateral.to_string(),
+        "prover": (!t.prover.is_zero()).then(|| t.prover.to_string()),
+        "input": t.input.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
+}
+
+impl TaskArgs {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        match self.action {
+            TaskAction::Post { chain, model_id, input, committed_input, input_salt, publish_input, bounty, collateral, duration } => {
+                let c = chain.connect()?;
+                let text = std::fs::read_to_string(&input).wrap_err_with(|| format!("cannot read input file {}", input.display()))?;
+                let raw: Vec<i64> = serde_json::from_str(&text).wrap_err_with(|| format!("{} is not a JSON array of integers", input.display()))?;
+                let values: Vec<i8> = raw
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| i8::try_from(v).map_err(|_| eyre::eyre!("input[{i}] = {v} is outside the int8 range")))
+                    .collect::<Result<_>>()?;
+                let (words, salt, data) = if committed_input {
+                    let salt = match input_salt {
+                        Some(hex) => parse_salt(&hex, "--input-salt")?,
+                        None => {
+                            let mut b = [0u8; 31];
+                            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+                            mlproof_circuits::Salt(b)
+                        }
+                    };
+                    let commitment = mlproof_circuits::gadgets::poseidon::commit_native::<ark_bn254::Fr>(&values, salt.to_field());
+                    let salt_hex = alloy::hex::encode_prefixed(salt.0);
+                    let data = if publish_input {
+                        Bytes::from(serde_json::json!({ "input": values, "salt": salt_hex }).to_string().into_bytes())
+                    } else {
+                        Bytes::new()
+                    };
+                    (vec![mlproof_prover::evm::fr_to_u256(commitment)], Some(salt_hex), data)
+                } else {
+                    eyre::ensure!(input_salt.is_none() && !publish_input, "--input-salt and --publish-input need --committed-input");
+                    let words = mlproof_circuits::packing::pack_be_words(&values).iter().map(|w| U256::from_be_bytes(*w)).collect();
+                    (words, None, Bytes::new())
+                };
+                let deadline = c.rt.block_on(chain_time(&c.account))? + duration;
+                let new = NewTask {
+                    model_id: U256::from(model_id),
+                    input: words,
+                    bounty: amount(&bounty)?,
+                    collateral: amount(&collateral)?,
+                    deadline,
+                    input_data: data,
+                };
+                let (id, task, sent) = c.rt.block_on(market::post_task(&c.account, c.token, c.market, &new))?;
+                let mut v = task_json(id, &task);
+                v["input_salt"] = salt.clone().into();
+                c.report("task post", &sent, v, format!("posted task {id}{}", salt.map(|s| format!(" (input salt {s}: keep it to hand to provers)")).unwrap_or_default()));
+            }
+            TaskAction::Lock { chain, task } => {
+                let c = chain.connect()?;
+                let id = statement(&task)?;
+                let t = c.task(id)?;
+                let (_, sent) = c.rt.block_on(market::lock_task(&c.account, c.market, &t))?;
+                c.report("task lock", &sent, serde_json::json!({ "statement_id": id.to_string(), "collateral": t.collateral.to_string(), "deadline": t.deadline }), format!("locked {id} until {}", t.deadline));
+            }
+            TaskAction::Show { chain, task } => {
+                let c = chain.connect()?;
+                let id = statement(&task)?;
+                let t = c.task(id)?;
+                if c.json {
+                    print_json(&task_json(id, &t));
+                } else {
+                    println!("{}", serde_json::to_string_pretty(&task_json(id, &t))?);
+                }
+            }
+            TaskAction::Cancel { chain, task } => {
+                let c = chain.connect()?;
+                let id = statement(&task)?;
+                let t = c.task(id)?;
+                let sent = c.rt.block_on(market::cancel(&c.account, c.market, &t))?;
+                c.report("task cancel", &sent, serde_json::json!({ "statement_id": id.to_string(), "refund": t.bounty.to_string() }), format!("cancelled {id}; bounty credited to {}", t.requester));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `mlproof fulfil --task ID --proof FILE`.
+#[derive(Debug, clap::Args)]
+pub struct FulfilArgs {
+    #[command(flatten)]
+    chain: Chain,
+    /// Statement id of the task.
+    #[arg(long)]
+    task: String,
+    /// Proof file written by `mlproof prove` (bound to the sender's address).
+    #[arg(long)]
+    proof: PathBuf,
+}
+
+impl FulfilArgs {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        let c = self.chain.connect()?;
+        let id = statement(&self.task)?;
+        let text = std::fs::read_to_string(&self.proof).wrap_err_with(|| format!("cannot read proof file {}", self.proof.display()))?;
+        let file: ProofFile = serde_json::from_str(&text).wrap_err_with(|| format!("{} is not an mlproof proof file", self.proof.display()))?;
+        let evm = file.to_evm()?;
+        let t = c.task(id)?;
+        let sent = c.rt.block_on(market::fulfil(&c.account, c.market, &t, &evm))?;
+        let words = c
+            .rt
+            .block_on(market::verified_output(&c.account.provider, c.market, U256::from(t.modelId), &evm.input))?
+            .ok_or_else(|| eyre::eyre!("the market reports no verified output after fulfil"))?;
+        let output = decode_output(&words, file.output_values.len())?;
+        c.report(
+            "fulfil",
+            &sent,
+            serde_json::json!({ "statement_id": id.to_string(), "verified": output == file.output_values, "output": output, "bounty": t.bounty.to_string() }),
+            format!("verified output {output:?}; bounty {} credited", t.bounty),
+        );
+        Ok(())
+    }
+}
+
+/// `mlproof slash --task ID`.
+#[derive(Debug, clap::Args)]
+pub struct SlashArgs {
+    #[command(flatten)]
+    chain: Chain,
+    /// Statement id of the locked, expired task.
+    #[arg(long)]
+    task: String,
+}
+
+impl SlashArgs {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        let c = self.chain.connect()?;
+        let id = statement(&self.task)?;
+        let t = c.task(id)?;
+        let sent = c.rt.block_on(market::slash(&c.account, c.market, &t))?;
+        c.report("slash", &sent, serde_json::json!({ "statement_id": id.to_string(), "prover": t.prover.to_string(), "collateral": t.collateral.to_string() }), format!("slashed {} of {}", t.collateral, t.prover));
+        Ok(())
+    }
+}
+
+/// `mlproof claim`.
+#[derive(Debug, clap::Args)]
+pub struct ClaimArgs {
+    #[command(flatten)]
+    chain: Chain,
+}
+
+impl ClaimArgs {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        let c = self.chain.connect()?;
+        let (amount, sent) = c.rt.block_on(market::claim(&c.account, c.market))?;
+        c.report("claim", &sent, serde_json::json!({ "amount": amount.to_string() }), format!("claimed {amount}"));
+        Ok(())
+    }
+}
+
+/// `mlproof status [--address A]`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    chain: Chain,
+    /// Account to show (default: the key's address).
+    #[arg(long)]
+    address: Option<String>,
+}
+
+impl StatusArgs {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        let c = self.chain.connect()?;
+        let who = self.address.as_deref().map(parse_address).transpose()?.unwrap_or(c.account.address);
+        let st = c.rt.block_on(market::status(&c.account.provider, c.token, c.market, who))?;
+        if c.json {
+            print_json(&serde_json::to_value(&st)?);
+        } else {
+            println!("{}", serde_json::to_string_pretty(&st)?);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,108 @@
+//! The market commands against a real anvil: stake, status, task post / show / lock, prove,
+//! fulfil, claim, unstake, withdraw, with decoded custom errors on failure.
+
+use std::{path::PathBuf, process::Command};
+
+use alloy::{providers::ext::AnvilApi, signers::local::PrivateKeySigner};
+use mlproof_circuits::{slice::{sample_input, slice_model}, Visibility};
+use mlproof_prover::KeyTag;
+use mlproof_relayer::{
+    chain::{spawn_anvil, Account},
+    deploy::tokens,
+    job::{prepare, JobConfig},
+    market,
+};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn market_commands_run_a_task_and_decode_reverts() {
+    let model = slice_model().unwrap();
+    let input = sample_input(5, model.input_len);
+    let cfg = JobConfig::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."), model, input.clone(), 1);
+    let anvil = spawn_anvil(&cfg.root).unwrap();
+    let key = |i: usize| PrivateKeySigner::from(anvil.keys()[i].clone());
+    let admin = Account::connect(&anvil.endpoint(), key(0)).unwrap();
+    let prover = Account::connect(&anvil.endpoint(), key(1)).unwrap();
+    let p = prepare(&cfg, &admin, &mut |_| {}).await.unwrap();
+    market::mint(&admin, p.dep.token, prover.address, tokens(300)).await.unwrap();
+    market::mint(&admin, p.dep.token, admin.address, tokens(10)).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = |f: &str| dir.path().join(f).to_str().unwrap().to_owned();
+    std::fs::write(path("x.json"), serde_json::to_string(&input).unwrap()).unwrap();
+    p.keys.save(dir.path().join("k.pk").as_path(), &KeyTag::new(&cfg.model, Visibility::Public, true)).unwrap();
+    let market_addr = p.dep.market.to_string();
+    let run = |signer: usize, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_mlproof"))
+            .args(args)
+            .args(["--rpc-url", &anvil.endpoint(), "--market", &market_addr, "--json"])
+            .env("MLPROOF_PRIVATE_KEY", alloy::hex::encode_prefixed(anvil.keys()[signer].to_bytes()))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let json = stdout.lines().last().and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok());
+        (out.status.success(), json, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+
+    // Staking, and a decoded error for unstaking more than is free.
+    let (ok, v, err) = run(1, &["stake", "--amount", "200"]);
+    assert!(ok, "{err}");
+    assert_eq!(v.unwrap()["amount"], tokens(200).to_string());
+    let (ok, _, err) = run(1, &["unstake", "--amount", "500"]);
+    assert!(!ok && err.contains("StakingInsufficientFreeStake"), "{err}");
+
+    // The requester posts a committed-input task and publishes the input and salt.
+    let (ok, v, err) = run(0, &["task", "post", "--model-id", "1", "--input", &path("x.json"), "--committed-input", "--publish-input", "--bounty", "5", "--collateral", "50"]);
+    assert!(ok, "{err}");
+    let v = v.unwrap();
+    let id = v["statement_id"].as_str().unwrap().to_owned();
+    let salt = v["input_salt"].as_str().unwrap().trim_start_matches("0x").to_owned();
+    let (ok, v, err) = run(1, &["task", "show", "--task", &id]);
+    assert!(ok, "{err}");
+    assert_eq!(v.unwrap()["bounty"], tokens(5).to_string());
+
+    // The prover locks it, proves with the published salt and fulfils.
+    let (ok, _, err) = run(1, &["task", "lock", "--task", &id]);
+    assert!(ok, "{err}");
+    let (ok, v, _) = run(1, &["status"]);
+    assert!(ok);
+    assert_eq!(v.unwrap()["locks"], 1);
+    let prover_addr = prover.address.to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_mlproof"))
+        .args(["prove", "--model", cfg.root.join("models/slice-mlp.json").to_str().unwrap(), "--pk", &path("k.pk"), "--committed-input"])
+        .args(["--input-salt", &salt, "--input", &path("x.json"), "--prover", &prover_addr, "--out", &path("p.json")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The proof pays the prover, so another key is refused before sending.
+    let (ok, _, err) = run(2, &["fulfil", "--task", &id, "--proof", &path("p.json")]);
+    assert!(!ok && err.contains("the proof pays"), "{err}");
+    let (ok, v, err) = run(1, &["fulfil", "--task", &id, "--proof", &path("p.json")]);
+    assert!(ok, "{err}");
+    assert_eq!(v.unwrap()["verified"], true);
+    let (ok, _, err) = run(1, &["fulfil", "--task", &id, "--proof", &path("p.json")]);
+    assert!(!ok && err.contains("no open task"), "{err}");
+    let (ok, v, err) = run(1, &["claim"]);
+    assert!(ok, "{err}");
+    assert_eq!(v.unwrap()["amount"], tokens(5).to_string());
+    let (ok, _, err) = run(1, &["claim"]);
+    assert!(!ok && err.contains("RewardsNothingToClaim"), "{err}");
+
+    // Unbonding: too early, then after the delay.
+    let (ok, v, err) = run(1, &["unstake", "--amount", "200"]);
+    assert!(ok, "{err}");
+    assert!(v.unwrap()["release_at"].as_u64().unwrap() > 0);
+    let (ok, _, err) = run(1, &["withdraw"]);
+    assert!(!ok && err.contains("StakingStillUnbonding"), "{err}");
+    admin.provider.anvil_increase_time(7 * 24 * 3600 + 1).await.unwrap();
+    admin.provider.anvil_mine(Some(1), None).await.unwrap();
+    let (ok, v, err) = run(1, &["withdraw"]);
+    assert!(ok, "{err}");
+    assert_eq!(v.unwrap()["amount"], tokens(200).to_string());
+    // A wrong market address is named.
+    let out = Command::new(env!("CARGO_BIN_EXE_mlproof"))
+        .args(["status", "--rpc-url", &anvil.endpoint(), "--market", &p.dep.token.to_string()])
+        .env("MLPROOF_PRIVATE_KEY", alloy::hex::encode_prefixed(anvil.keys()[1].to_bytes()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not answer as an MlproofMarket"));
+}

@@ -1,0 +1,266 @@
+//! The market through its bindings: staking, tasks (post, lock, fulfil, slash, cancel), rewards,
+//! verified outputs, and finding a task from its events.
+
+use alloy::{
+    primitives::{keccak256, Address, Bytes, B256, U256},
+    providers::{DynProvider, Provider},
+    rpc::types::Filter,
+    sol_types::SolEvent,
+};
+use mlproof_prover::EvmProof;
+use serde::Serialize;
+
+use crate::{
+    bindings::{
+        IClassifierConsumer, IMlproofToken, IRewards, IStaking,
+        ITaskMarket::{self, Task},
+        IVerifiedOutputs, IERC20,
+    },
+    chain::{contract_error, rpc_error, send, Account, Sent},
+    error::{RelayerError, Result},
+};
+
+/// `keccak256(abi.encodePacked(input))`: the input commitment dApps read outputs by.
+#[must_use]
+pub fn input_hash(words: &[U256]) -> B256 {
+    let mut bytes = Vec::with_capacity(words.len() * 32);
+    for w in words {
+        bytes.extend_from_slice(&w.to_be_bytes::<32>());
+    }
+    keccak256(bytes)
+}
+
+/// `keccak256(abi.encode(modelId, inputHash))`: the statement id (task id and replay key).
+#[must_use]
+pub fn statement_id(model_id: U256, input: &[U256]) -> B256 {
+    let mut bytes = model_id.to_be_bytes::<32>().to_vec();
+    bytes.extend_from_slice(input_hash(input).as_slice());
+    keccak256(bytes)
+}
+
+/// Mints `amount` to `to` (token owner only; testnet token).
+pub async fn mint(owner: &Account, token: Address, to: Address, amount: U256) -> Result<Sent> {
+    send("mint", IMlproofToken::new(token, &owner.provider).mint(to, amount)).await
+}
+
+/// Approves the market and stakes `amount`.
+pub async fn stake(prover: &Account, token: Address, market: Address, amount: U256) -> Result<Sent> {
+    send("approve", IERC20::new(token, &prover.provider).approve(market, amount)).await?;
+    send("stake", IStaking::new(market, &prover.provider).stake(amount)).await
+}
+
+/// Moves `amount` of free stake to unbonding.
+pub async fn request_unstake(prover: &Account, market: Address, amount: U256) -> Result<Sent> {
+    send("requestUnstake", IStaking::new(market, &prover.provider).requestUnstake(amount)).await
+}
+
+/// Withdraws unbonded stake.
+pub async fn withdraw(prover: &Account, market: Address) -> Result<(U256, Sent)> {
+    let sent = send("withdraw", IStaking::new(market, &prover.provider).withdraw()).await?;
+    let amount = event::<IStaking::Withdrawn>(&sent).map_or(U256::ZERO, |e| e.amount);
+    Ok((amount, sent))
+}
+
+/// Approves the market and adds `amount` to the emission pool.
+pub async fn fund_emissions(funder: &Account, token: Address, market: Address, amount: U256) -> Result<Sent> {
+    send("approve", IERC20::new(token, &funder.provider).approve(market, amount)).await?;
+    send("fundEmissions", IRewards::new(market, &funder.provider).fundEmissions(amount)).await
+}
+
+/// A task to post.
+#[derive(Clone, Debug)]
+pub struct NewTask {
+    /// Registered model id.
+    pub model_id: U256,
+    /// The input's public-input words (packed values, or one Poseidon commitment).
+    pub input: Vec<U256>,
+    /// Bounty, escrowed from the requester.
+    pub bounty: U256,
+    /// Collateral a prover locks to take the task.
+    pub collateral: U256,
+    /// Unix deadline.
+    pub deadline: u64,
+    /// Published with the task (e.g. the input and its salt as JSON, or a URI).
+    pub input_data: Bytes,
+}
+
+/// Approves the bounty and posts the task; returns its statement id and the task as stored.
+pub async fn post_task(requester: &Account, token: Address, market: Address, t: &NewTask) -> Result<(B256, Task, Sent)> {
+    send("approve", IERC20::new(token, &requester.provider).approve(market, t.bounty)).await?;
+    let m = ITaskMarket::new(market, &requester.provider);
+    let call = m.postTask(t.model_id, t.input.clone(), t.bounty, t.collateral, U256::from(t.deadline), t.input_data.clone());
+    let sent = send("postTask", call).await?;
+    let posted = event::<ITaskMarket::TaskPosted>(&sent)
+        .ok_or_else(|| RelayerError::Inconsistent("postTask emitted no TaskPosted event".into()))?;
+    Ok((posted.statementId, posted.task, sent))
+}
+
+/// Locks `task` for `prover`; returns the task as now stored (with its prover set).
+pub async fn lock_task(prover: &Account, market: Address, task: &Task) -> Result<(Task, Sent)> {
+    let sent = send("lockTask", ITaskMarket::new(market, &prover.provider).lockTask(task.clone())).await?;
+    let mut locked = task.clone();
+    locked.prover = prover.address;
+    Ok((locked, sent))
+}
+
+/// Fulfils `task` with `proof`, which must be bound to `prover` and prove the task's input.
+pub async fn fulfil(prover: &Account, market: Address, task: &Task, proof: &EvmProof) -> Result<Sent> {
+    if proof.input != task.input {
+        return Err(RelayerError::Inconsistent("the proof is for another input than the task's".into()));
+    }
+    if proof.prover != prover.address {
+        return Err(RelayerError::Inconsistent(format!(
+            "the proof pays {}, but it would be sent by {}: the market would reject it",
+            proof.prover, prover.address
+        )));
+    }
+    fulfil_unchecked(prover, market, task, proof).await
+}
+
+/// Sends a fulfilment without the local checks of [`fulfil`] (tests of what the market rejects).
+pub async fn fulfil_unchecked(prover: &Account, market: Address, task: &Task, proof: &EvmProof) -> Result<Sent> {
+    let m = ITaskMarket::new(market, &prover.provider);
+    send("fulfil", m.fulfil(task.clone(), proof.output.clone(), proof.proof)).await
+}
+
+/// Slashes a locked task past its deadline.
+pub async fn slash(caller: &Account, market: Address, task: &Task) -> Result<Sent> {
+    send("slash", ITaskMarket::new(market, &caller.provider).slash(task.clone())).await
+}
+
+/// Cancels an unlocked task (its requester at any time, anyone after the deadline).
+pub async fn cancel(caller: &Account, market: Address, task: &Task) -> Result<Sent> {
+    send("cancelTask", ITaskMarket::new(market, &caller.provider).cancelTask(task.clone())).await
+}
+
+/// Claims everything claimable; returns the amount paid.
+pub async fn claim(account: &Account, market: Address) -> Result<(U256, Sent)> {
+    let sent = send("claim", IRewards::new(market, &account.provider).claim()).await?;
+    let amount = event::<IRewards::Claimed>(&sent).map_or(U256::ZERO, |e| e.amount);
+    Ok((amount, sent))
+}
+
+/// What `account` could claim now.
+pub async fn claimable(provider: &DynProvider, market: Address, account: Address) -> Result<U256> {
+    IRewards::new(market, provider).claimable(account).call().await.map_err(|e| contract_error("claimable", &e))
+}
+
+/// Reads the verified output for `(model_id, input)`; `None` if nothing is verified.
+pub async fn verified_output(provider: &DynProvider, market: Address, model_id: U256, input: &[U256]) -> Result<Option<Vec<U256>>> {
+    let r = IVerifiedOutputs::new(market, provider)
+        .verifiedOutput(model_id, input_hash(input))
+        .call()
+        .await
+        .map_err(|e| contract_error("verifiedOutput", &e))?;
+    Ok(r.verified.then_some(r.output))
+}
+
+/// Token balance of `who`.
+pub async fn balance_of(provider: &DynProvider, token: Address, who: Address) -> Result<U256> {
+    IERC20::new(token, provider).balanceOf(who).call().await.map_err(|e| contract_error("balanceOf", &e))
+}
+
+/// Has the consumer classify `input` on-chain (a transaction) and returns the label it stored.
+pub async fn classify(account: &Account, consumer: Address, input: &[U256]) -> Result<(u8, Sent)> {
+    let c = IClassifierConsumer::new(consumer, &account.provider);
+    let sent = send("classify", c.classify(input.to_vec())).await?;
+    let label = c.lastLabel().call().await.map_err(|e| contract_error("lastLabel", &e))?;
+    Ok((label, sent))
+}
+
+/// Finds the open task with `id` from its TaskPosted and TaskLocked events, and checks it against
+/// the hash the market stores. `None` if no task is open for this statement.
+pub async fn find_task(provider: &DynProvider, market: Address, id: B256) -> Result<Option<Task>> {
+    let m = ITaskMarket::new(market, provider);
+    let stored = m.openTaskHash(id).call().await.map_err(|e| contract_error("openTaskHash", &e))?;
+    if stored.is_zero() {
+        return Ok(None);
+    }
+    let logs = |sig: B256| {
+        let filter = Filter::new().address(market).event_signature(sig).topic1(id).from_block(0);
+        async move { provider.get_logs(&filter).await.map_err(|e| rpc_error("eth_getLogs", e)) }
+    };
+    let posted = logs(ITaskMarket::TaskPosted::SIGNATURE_HASH).await?;
+    let Some(last) = posted.last() else {
+        return Err(RelayerError::Inconsistent(format!("task {id} is open but no TaskPosted event was found")));
+    };
+    let position = (last.block_number, last.log_index);
+    let mut task = last.log_decode::<ITaskMarket::TaskPosted>().map_err(|e| RelayerError::Inconsistent(e.to_string()))?.inner.data.task;
+    for log in logs(ITaskMarket::TaskLocked::SIGNATURE_HASH).await? {
+        if (log.block_number, log.log_index) > position {
+            task.prover = log.log_decode::<ITaskMarket::TaskLocked>().map_err(|e| RelayerError::Inconsistent(e.to_string()))?.inner.data.prover;
+        }
+    }
+    let hash = m.taskHash(task.clone()).call().await.map_err(|e| contract_error("taskHash", &e))?;
+    if hash != stored {
+        return Err(RelayerError::Inconsistent(format!("task {id} rebuilt from events does not match the stored hash")));
+    }
+    Ok(Some(task))
+}
+
+/// A prover's or requester's standing in the market.
+#[derive(Clone, Debug, Serialize)]
+pub struct Status {
+    /// The account.
+    pub address: Address,
+    /// Active stake (includes locked collateral).
+    pub active_stake: String,
+    /// Collateral locked by open tasks.
+    pub locked: String,
+    /// Open locks.
+    pub locks: u32,
+    /// Stake unbonding, and when it can be withdrawn (unix seconds).
+    pub unbonding: String,
+    /// When the unbonding stake can be withdrawn.
+    pub release_at: u64,
+    /// Whether it may take work now.
+    pub eligible: bool,
+    /// Whether a slash against it is pending (no stake can move).
+    pub slash_pending: bool,
+    /// Claimable now (credits plus a settled emission share).
+    pub claimable: String,
+    /// Token balance.
+    pub balance: String,
+    /// Current epoch.
+    pub epoch: u64,
+}
+
+/// Reads `who`'s [`Status`].
+pub async fn status(provider: &DynProvider, token: Address, market: Address, who: Address) -> Result<Status> {
+    let s = IStaking::new(market, provider);
+    let r = IRewards::new(market, provider);
+    let account = s.accountOf(who).call().await.map_err(|e| contract_error("accountOf", &e))?;
+    let unbonding = s.unbondingOf(who).call().await.map_err(|e| contract_error("unbondingOf", &e))?;
+    Ok(Status {
+        address: who,
+        active_stake: account.active.to_string(),
+        locked: account.locked.to_string(),
+        locks: account.lockCount,
+        unbonding: unbonding.amount.to_string(),
+        release_at: unbonding.releaseAt,
+        eligible: s.isEligible(who).call().await.map_err(|e| contract_error("isEligible", &e))?,
+        slash_pending: s.slashPending(who).call().await.map_err(|e| contract_error("slashPending", &e))?,
+        claimable: claimable(provider, market, who).await?.to_string(),
+        balance: balance_of(provider, token, who).await?.to_string(),
+        epoch: r.currentEpoch().call().await.map_err(|e| contract_error("currentEpoch", &e))?.to::<u64>(),
+    })
+}
+
+/// Gas used by a transaction that calls `verifyProof` directly (transaction total: 21,000 base,
+/// calldata and execution). `eth_estimateGas` cannot measure this: the verifier returns `false`
+/// instead of reverting when a precompile runs short of gas, so the estimate would bisect down to
+/// a failing verification. The transaction is sent with a fixed, ample gas limit instead.
+pub async fn measure_verify_gas(account: &Account, verifier: Address, proof: &EvmProof) -> Result<u64> {
+    let v = crate::bindings::IGroth16Verifier::new(verifier, &account.provider);
+    let call = v.verifyProof(proof.proof, proof.public_inputs());
+    let ok = call.call().await.map_err(|e| contract_error("verifyProof", &e))?;
+    if !ok {
+        return Err(RelayerError::Inconsistent("the verifier rejected the proof".into()));
+    }
+    Ok(send("verifyProof (gas measurement)", call.gas(2_000_000)).await?.gas_used)
+}
+
+/// The first event of type `E` in a receipt.
+fn event<E: SolEvent>(sent: &Sent) -> Option<E> {
+    sent.receipt.inner.logs().iter().find_map(|l| l.log_decode::<E>().ok()).map(|e| e.inner.data)
+}
