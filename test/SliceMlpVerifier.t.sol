@@ -35,13 +35,41 @@ contract SliceMlpVerifierTest is Test {
     }
 
     function test_FixtureVerifies() public view {
-        assertEq(verifier.publicInputCount(), 5);
+        assertEq(verifier.publicInputCount(), 4);
+        assertEq(inputs.length, 4);
         assertTrue(verifier.verifyProof(proof, inputs));
     }
 
+    /// @dev Layout `input (3) ++ output (1)`: the prover sits at bit 88 of the output word, above the packed
+    ///      logits; there is no separate prover input.
     function test_FixtureBindsProverAddress() public view {
         string memory json = vm.readFile("test/fixtures/slice_mlp_proof.json");
-        assertEq(inputs[4], uint256(uint160(vm.parseJsonAddress(json, ".prover"))));
+        address prover = vm.parseJsonAddress(json, ".prover");
+        uint256[] memory input = vm.parseJsonUintArray(json, ".input");
+        uint256[] memory output = vm.parseJsonUintArray(json, ".output");
+        assertEq(input.length, 3);
+        assertEq(output.length, 1);
+        for (uint256 i; i < 3; ++i) {
+            assertEq(inputs[i], input[i]);
+        }
+        assertEq(output[0] >> 88, 0, "payee-free output");
+        assertEq(inputs[3], output[0] | (uint256(uint160(prover)) << 88));
+        assertEq(address(uint160(inputs[3] >> 88)), prover);
+    }
+
+    /// @dev The same proof with any other address in the payee slot, or with the payee-free output word (as if
+    ///      the address were not bound), does not verify.
+    function test_OtherPayeeFails() public view {
+        uint256 low = inputs[3] & ((uint256(1) << 88) - 1);
+        uint256[] memory x = _copy(inputs);
+        x[3] = low;
+        assertFalse(_accepts(proof, x), "no payee");
+        x[3] = low | (uint256(uint160(address(0xB0B))) << 88);
+        assertFalse(_accepts(proof, x), "other payee");
+        x[3] = inputs[3] ^ (uint256(1) << 88);
+        assertFalse(_accepts(proof, x), "payee with one bit flipped");
+        x[3] = inputs[3] ^ (uint256(1) << 247);
+        assertFalse(_accepts(proof, x), "payee top bit flipped");
     }
 
     function test_EachMutatedProofCoordinateFails() public view {
@@ -89,8 +117,15 @@ contract SliceMlpVerifierTest is Test {
     }
 
     function test_RevertWhen_WrongPublicInputCount() public {
-        uint256[] memory x = new uint256[](4);
-        vm.expectRevert(abi.encodeWithSelector(IGroth16Verifier.Groth16VerifierWrongPublicInputCount.selector, 4, 5));
+        uint256[] memory x = new uint256[](3);
+        vm.expectRevert(abi.encodeWithSelector(IGroth16Verifier.Groth16VerifierWrongPublicInputCount.selector, 3, 4));
+        verifier.verifyProof(proof, x);
+        // The old layout's separate prover word is one input too many.
+        x = new uint256[](5);
+        for (uint256 i; i < 4; ++i) {
+            x[i] = inputs[i];
+        }
+        vm.expectRevert(abi.encodeWithSelector(IGroth16Verifier.Groth16VerifierWrongPublicInputCount.selector, 5, 4));
         verifier.verifyProof(proof, x);
     }
 

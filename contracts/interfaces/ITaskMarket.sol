@@ -123,6 +123,7 @@ interface ITaskMarket {
     function statementId(uint256 modelId, uint256[] calldata input) external pure returns (bytes32);
     /// @notice The open task hash for a statement, or zero if none is open.
     function openTaskHash(bytes32 statementId) external view returns (bytes32);
-    /// @notice keccak256(abi.encode(task)) with the top bit cleared, as stored for open tasks.
+    /// @notice keccak256 of the task's ABI tuple encoding (`abi.encode(task)` without its leading offset word), top
+    ///         bit cleared, as stored for open tasks.
     function taskHash(Task calldata task) external pure returns (bytes32);
 }

@@ -125,8 +125,8 @@ abstract contract StakingModule is IStaking, MarketStorage {
         emit CollateralLocked(prover, amount, deadline);
     }
 
-    /// @dev Releases `amount` of a prover's locked collateral (its task was fulfilled; the TaskFulfilled event
-    ///      records it, so no separate event is spent here).
+    /// @dev Releases `amount` of a prover's locked collateral (its task was fulfilled; the OutputVerified event of
+    ///      a locked task records it, so no separate event is spent on the gas-critical path).
     function _releaseCollateral(address prover, uint96 amount) internal {
         Account memory a = _accounts[prover];
         a.locked -= amount;

@@ -151,9 +151,18 @@ pub fn constraint_count(model: &QuantModel) -> Result<usize> {
 
 /// Number of R1CS constraints of `model`'s inference circuit.
 pub fn constraint_count_with(model: &QuantModel, visibility: Visibility) -> Result<usize> {
+    constraint_count_shape(model, visibility, false)
+}
+
+/// Number of R1CS constraints of `model`'s inference circuit, with the input public or committed.
+pub fn constraint_count_shape(model: &QuantModel, visibility: Visibility, committed_input: bool) -> Result<usize> {
     use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
     let cs = ConstraintSystem::<ark_bn254::Fr>::new_ref();
     cs.set_mode(SynthesisMode::Setup);
-    InferenceCircuit::for_setup(model, visibility).generate_constraints(cs.clone())?;
+    let mut circuit = InferenceCircuit::for_setup(model, visibility);
+    if committed_input {
+        circuit = circuit.with_committed_input(None).0;
+    }
+    circuit.generate_constraints(cs.clone())?;
     Ok(cs.num_constraints())
 }

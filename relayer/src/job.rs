@@ -13,7 +13,7 @@ use mlproof_circuits::{engine, packing, InferenceCircuit, QuantModel, Salt};
 use mlproof_prover::{
     commitment::model_commitment,
     prove_circuit,
-    setup::{constraint_count, dev_setup_shape, DEV_SETUP_WARNING},
+    setup::{constraint_count_shape, dev_setup_shape, DEV_SETUP_WARNING},
     solidity::{verifier_source, VerifierProvenance},
     verify_inference, EvmProof, Keys,
 };
@@ -183,8 +183,8 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
     let t = Instant::now();
     let keys = dev_setup_shape(model, cfg.setup_seed, mlproof_circuits::Visibility::Public, true)?;
     let setup_s = t.elapsed().as_secs_f64();
-    let constraints = constraint_count(model)?;
-    step(observer, "groth16 setup", None, format!("{constraints}+ constraints, {setup_s:.3}s ({DEV_SETUP_WARNING})"));
+    let constraints = constraint_count_shape(model, mlproof_circuits::Visibility::Public, true)?;
+    step(observer, "groth16 setup", None, format!("{constraints} constraints (committed input), {setup_s:.3}s ({DEV_SETUP_WARNING})"));
     let prov = VerifierProvenance {
         command: format!("mlproof demo (model {}, committed input, dev seed {})", model.name, cfg.setup_seed),
         circuit: model.name.clone(),
@@ -248,8 +248,8 @@ pub struct PostedTask {
     pub task: Task,
     /// The input commitment's salt.
     pub salt: Salt,
-    /// Gas used by `postTask`.
-    pub gas: u64,
+    /// The `postTask` transaction.
+    pub sent: crate::chain::Sent,
 }
 
 /// Seconds since the epoch of the chain's latest block.
@@ -281,7 +281,7 @@ pub async fn post_committed(cfg: &JobConfig, p: &Prepared, requester: &Account, 
         input_data: Bytes::from(data.into_bytes()),
     };
     let (id, task, sent) = market::post_task(requester, p.dep.token, p.dep.market, &new).await?;
-    Ok(PostedTask { id, task, salt, gas: sent.gas_used })
+    Ok(PostedTask { id, task, salt, sent })
 }
 
 /// Proves `input` (committed with `salt`) for `prover`.
@@ -307,8 +307,7 @@ pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Accou
 
     // The requester posts a task for a committed input.
     let posted = post_committed(cfg, &p, admin, &cfg.input, 3600).await?;
-    step(observer, "post task", None, format!("statement {}, bounty {}, collateral {}", posted.id, cfg.bounty, cfg.collateral));
-    observer(&Step { name: "post task (gas)".into(), tx: None, gas: Some(posted.gas), detail: String::new() });
+    step(observer, "post task", Some(&posted.sent), format!("statement {}, bounty {}, collateral {}", posted.id, cfg.bounty, cfg.collateral));
 
     // The prover finds it on-chain, locks it, proves and fulfils.
     let task = market::find_task(&prover.provider, p.dep.market, posted.id)
@@ -348,7 +347,7 @@ pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Accou
         native_output,
         predicted_class,
         verify_gas,
-        post_gas: posted.gas,
+        post_gas: posted.sent.gas_used,
         lock_gas,
         fulfil_gas,
         claim_gas: sent.gas_used,

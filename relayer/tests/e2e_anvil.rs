@@ -112,9 +112,14 @@ async fn slash_life_cycle_and_bad_fulfilments_fail_with_decoded_errors() {
     let mut bad = evm.clone();
     bad.output[0] += U256::from(1);
     reverted_with(market::fulfil(&prover, mkt, &task, &bad).await, "TaskMarketInvalidProof");
+    // Output words at or above bit 88 (the payee slot) are refused before verification: a copier
+    // cannot pre-fill the slot to make its own address complete someone else's proof.
     let mut bad = evm.clone();
     bad.output[0] += scalar_modulus();
-    reverted_with(market::fulfil(&prover, mkt, &task, &bad).await, "Groth16VerifierPublicInputNotInField");
+    reverted_with(market::fulfil(&prover, mkt, &task, &bad).await, "TaskMarketOutputNotPacked");
+    let mut copied = evm.clone();
+    copied.output[0] |= U256::from_be_slice(prover.address.as_slice()) << 88;
+    reverted_with(market::fulfil_unchecked(&copier, mkt, &task, &copied).await, "TaskMarketOutputNotPacked");
     let mut tampered = task.clone();
     tampered.bounty += U96::from(1u64);
     reverted_with(market::fulfil(&prover, mkt, &tampered, &evm).await, "TaskMarketUnknownTask");

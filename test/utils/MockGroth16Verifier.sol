@@ -7,7 +7,8 @@ import {IGroth16Verifier} from "../../contracts/interfaces/IGroth16Verifier.sol"
 /// @notice TEST ONLY. A verifier whose answer is set by the test, for hub paths that do not depend on real
 ///         cryptography (lengths, staking, rewards). Proof soundness is tested against the generated verifier.
 /// @dev If `expectedInputsHash` is set, the mock accepts only public inputs whose packed hash matches it, which
-///      lets tests check exactly what the hub passed (including the bound prover address).
+///      lets tests check exactly what the hub passed (including the prover address packed into the last
+///      output word at bit 88).
 contract MockGroth16Verifier is IGroth16Verifier {
     uint256 private immutable _publicInputCount;
     bool private _result = true;

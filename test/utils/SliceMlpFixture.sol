@@ -6,8 +6,9 @@ import {ITaskMarket} from "../../contracts/interfaces/ITaskMarket.sol";
 import {MarketTestBase} from "./MarketTestBase.sol";
 
 /// @notice Loads the real slice-mlp proof fixture (written by the Rust prover) and deploys the generated verifier.
-/// @dev Fixture: test/fixtures/slice_mlp_proof.json, keys proof (8), input (3), output (1), prover, publicInputs (5),
-///      plus modelCommitment and the unpacked inputValues (64) / outputValues (10) used to cross-check packing.
+/// @dev Fixture: test/fixtures/slice_mlp_proof.json, keys proof (8), input (3), output (1, payee-free), prover,
+///      publicInputs (4: input ++ output, the prover ORed into the output word at bit 88), plus modelCommitment and
+///      the unpacked inputValues (64) / outputValues (10) used to cross-check packing.
 abstract contract SliceMlpFixture is MarketTestBase {
     string internal constant FIXTURE = "test/fixtures/slice_mlp_proof.json";
     /// @dev The slice model has 10 logits (64 -> 16 -> 10), packed in one output word.

@@ -44,7 +44,7 @@ async fn measure(cfg: JobConfig) -> Result<serde_json::Value> {
     for seed in 1..=2 {
         let x = input(seed);
         let posted = post_committed(&cfg, &p, &admin, &x, 3600).await?;
-        post_gas = posted.gas;
+        post_gas = posted.sent.gas_used;
         let (task, sent) = market::lock_task(&prover, mkt, &posted.task).await?;
         lock_gas = sent.gas_used;
         let (evm, _) = prove_committed(&cfg, &p, &x, posted.salt, prover.address)?;
