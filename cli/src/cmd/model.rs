@@ -140,11 +140,14 @@ impl Args {
                         Layer::Argmax => "argmax".to_owned(),
                     })
                     .collect();
+                let input_words = mlproof_circuits::packing::words_for(m.input_len);
+                let output_words = mlproof_circuits::packing::output_words_for(m.output_len());
                 if json {
                     print_json(&serde_json::json!({
                         "name": m.name, "input_len": m.input_len, "output_len": m.output_len(),
                         "macs": m.macs(), "layers": layers, "public_inputs": public_input_count(&m, Visibility::Public),
                         "commitment": model_commitment(&m).to_string(),
+                        "registry": { "input_words": input_words, "committed_input_words": 1, "output_words": output_words, "work_units": m.macs() },
                     }));
                 } else {
                     println!("{}: {} inputs -> {} outputs, {} MACs", m.name, m.input_len, m.output_len(), m.macs());
@@ -153,6 +156,9 @@ impl Args {
                     }
                     println!("  public inputs: {} (public weights), {} (private weights)", public_input_count(&m, Visibility::Public), public_input_count(&m, Visibility::Private));
                     println!("  commitment: {}", model_commitment(&m));
+                    println!(
+                        "  registry layout: inputWords {input_words} (public input) or 1 (committed input), outputWords {output_words} (the last carries the payee)"
+                    );
                 }
             }
         }
