@@ -85,3 +85,37 @@ pub enum ModelError {
         value: i64,
     },
 }
+
+/// Why a training data set could not be put into a [`crate::dataset::DatasetTree`], or a lookup failed.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum DatasetError {
+    /// No samples were given.
+    #[error("the data set is empty; a dataset tree needs at least one sample")]
+    Empty,
+    /// A sample's feature vector is not as long as the first sample's.
+    #[error("sample {sample} has {got} features, but sample 0 has {expected}; every sample needs the same length")]
+    FeatureLength {
+        /// Index of the offending sample.
+        sample: usize,
+        /// Its number of features.
+        got: usize,
+        /// The first sample's number of features.
+        expected: usize,
+    },
+    /// The data set (or a requested index width) needs a deeper tree than supported.
+    #[error("a tree of depth {depth} is requested; at most {max} is supported (2^{max} leaves)")]
+    TooDeep {
+        /// Depth needed.
+        depth: u32,
+        /// Largest supported depth.
+        max: u32,
+    },
+    /// A leaf index beyond the tree's `2^depth` leaves.
+    #[error("leaf index {index} is out of range: the tree has {leaves} leaves")]
+    IndexOutOfRange {
+        /// The index asked for.
+        index: u64,
+        /// Number of leaves (`2^depth`).
+        leaves: u64,
+    },
+}

@@ -9,20 +9,24 @@
 //! * [`packing`] — how int8 vectors are packed into field elements for public inputs.
 //! * [`gadgets`] — one R1CS gadget per file, each documenting its constraint cost.
 //! * [`inference`] — the inference circuit and its public-input layout ([`Statement`]).
+//! * [`dataset`] — the training set as a Poseidon Merkle tree (data provenance for training proofs);
+//!   [`membership`] — the stand-alone circuit proving a sample is in it.
 
 pub mod commitment;
+pub mod dataset;
 pub mod engine;
 pub mod error;
 pub mod gadgets;
 pub mod inference;
 pub mod layers;
+pub mod membership;
 pub mod model;
 pub mod packing;
 pub mod quant;
 pub mod slice;
 
 pub use ark_bn254::Fr;
-pub use error::{ModelError, Result};
+pub use error::{DatasetError, ModelError, Result};
 pub use commitment::Salt;
 pub use inference::{InferenceCircuit, Statement, Visibility};
 pub use model::{Activation, DenseLayer, QuantModel, Requant};

@@ -4,6 +4,7 @@
 
 use std::{io::Read, path::Path};
 
+use mlproof_circuits::dataset::Sample;
 use serde::Deserialize;
 
 use crate::error::{ImportError, Result};
@@ -82,5 +83,12 @@ impl Digits {
     pub fn quantized_input(&self, i: usize) -> Vec<i8> {
         // (p·127 + 8) / 16 is round(p·127/16) for p in 0..=16, at most 127.
         self.images[i].iter().map(|&p| ((u16::from(p) * 127 + 8) / 16) as i8).collect()
+    }
+
+    /// The training split as samples for a data set tree ([`mlproof_circuits::dataset::DatasetTree`]),
+    /// in split order: quantized inputs and labels.
+    #[must_use]
+    pub fn train_samples(&self) -> Vec<Sample> {
+        self.train.iter().map(|&i| Sample { features: self.quantized_input(i), label: self.labels[i] }).collect()
     }
 }

@@ -5,10 +5,13 @@
 
 pub mod argmax;
 pub mod avg;
+pub mod batch_index;
 pub mod bits;
+pub mod canonical_bits;
 pub mod is_zero;
 pub mod lincomb;
 pub mod max;
+pub mod merkle;
 pub mod pack;
 pub mod poseidon;
 pub mod private_tensor;
