@@ -109,7 +109,7 @@ fn proof_file_roundtrips_and_rejects_corruption() {
     let evm = file.to_evm().unwrap();
     assert!(evm.public_inputs().iter().all(|v| is_canonical_scalar(*v)));
     assert!(evm.proof.iter().all(|v| *v < base_modulus()));
-    assert_eq!(evm.public_inputs().len(), 5);
+    assert_eq!(evm.public_inputs().len(), 4, "3 input words, 1 output word carrying the payee");
 
     // A coordinate moved off the curve is rejected with a clear error.
     let mut bad = file.clone();
@@ -132,7 +132,7 @@ fn private_weights_proof_verifies_and_binds_the_commitment() {
     use mlproof_prover::{prove_inference_private, setup::dev_setup_with};
     let model = slice_model().unwrap();
     let keys = dev_setup_with(&model, 1, Visibility::Private).unwrap();
-    assert_eq!(keys.vk.gamma_abc_g1.len(), 7, "6 public inputs: 3 input, 1 output, commitment, prover");
+    assert_eq!(keys.vk.gamma_abc_g1.len(), 6, "5 public inputs: 3 input, 1 output (with the payee), commitment");
     let mut rng = ChaCha20Rng::seed_from_u64(2);
     let proof = prove_inference_private(&keys, &model, &sample_input(1, 64), PROVER, Salt([9; 31]), &mut rng).unwrap();
     verify_inference(&keys.vk, &proof).unwrap();
@@ -155,7 +155,7 @@ fn committed_input_proof_verifies_without_revealing_the_input() {
     use mlproof_prover::{prove_circuit, setup::dev_setup_shape};
     let model = slice_model().unwrap();
     let keys = dev_setup_shape(&model, 1, Visibility::Public, true).unwrap();
-    assert_eq!(keys.vk.gamma_abc_g1.len(), 4, "3 public inputs: input commitment, output, prover");
+    assert_eq!(keys.vk.gamma_abc_g1.len(), 3, "2 public inputs: input commitment, output (with the payee)");
     let input = sample_input(3, 64);
     let (c, _) = InferenceCircuit::new(&model, &input, PROVER).unwrap();
     let (c, st) = c.with_committed_input(Some(Salt([4; 31])));
