@@ -24,6 +24,7 @@ pub mod model;
 pub mod packing;
 pub mod quant;
 pub mod slice;
+pub mod train;
 
 pub use ark_bn254::Fr;
 pub use error::{DatasetError, ModelError, Result};
