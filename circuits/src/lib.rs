@@ -11,6 +11,8 @@
 //! * [`inference`] — the inference circuit and its public-input layout ([`Statement`]).
 //! * [`dataset`] — the training set as a Poseidon Merkle tree (data provenance for training proofs);
 //!   [`membership`] — the stand-alone circuit proving a sample is in it.
+//! * [`train`] — the native fixed-point SGD trainer; [`train_circuit`] — the circuit proving one of
+//!   its steps between two weight commitments.
 
 pub mod commitment;
 pub mod dataset;
@@ -25,6 +27,7 @@ pub mod packing;
 pub mod quant;
 pub mod slice;
 pub mod train;
+pub mod train_circuit;
 
 pub use ark_bn254::Fr;
 pub use error::{DatasetError, ModelError, Result};

@@ -17,6 +17,7 @@ pub mod poseidon;
 pub mod private_tensor;
 pub mod relu;
 pub mod requant;
+pub mod shift_round;
 
 #[cfg(test)]
 pub(crate) mod test_util;
