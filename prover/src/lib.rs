@@ -7,7 +7,8 @@
 //! * [`prove`] — proving an inference and checking it in Rust;
 //! * [`evm`] — proof and public inputs in the encoding the EVM precompiles expect, and the proof file;
 //! * [`solidity`] — a Solidity verifier generated from a verifying key;
-//! * [`commitment`] — the model commitment registered on-chain.
+//! * [`commitment`] — the model commitment registered on-chain;
+//! * [`training`] — Groth16 for the training-step circuit.
 
 pub mod commitment;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod evm;
 pub mod prove;
 pub mod setup;
 pub mod solidity;
+pub mod training;
 
 pub use error::{ProverError, Result};
 pub use evm::{EvmProof, ProofFile};

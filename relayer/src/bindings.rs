@@ -11,6 +11,7 @@ alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/ITaskMarket.sol");
 alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IRewards.sol");
 alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IMarketGovernance.sol");
 alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IVerifiedOutputs.sol");
+alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/ITrainingLedger.sol");
 alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IClassifierConsumer.sol");
 alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IMlproofToken.sol");
 alloy::sol!(#[sol(rpc, all_derives)] "../node_modules/@openzeppelin/contracts/token/ERC20/IERC20.sol");

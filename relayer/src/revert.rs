@@ -10,7 +10,7 @@ use crate::bindings::{
     IERC20Errors::IERC20ErrorsErrors, IGroth16Verifier::IGroth16VerifierErrors,
     IMarketGovernance::IMarketGovernanceErrors, IModelRegistry::IModelRegistryErrors,
     IOpenZeppelinErrors::IOpenZeppelinErrorsErrors, IRewards::IRewardsErrors, IStaking::IStakingErrors,
-    ITaskMarket::ITaskMarketErrors,
+    ITaskMarket::ITaskMarketErrors, ITrainingLedger::ITrainingLedgerErrors,
 };
 
 fn try_decode<E: SolInterface + std::fmt::Debug>(data: &[u8]) -> Option<String> {
@@ -34,6 +34,7 @@ pub fn decode_revert(data: &[u8]) -> String {
     }
     try_decode::<ITaskMarketErrors>(data)
         .or_else(|| try_decode::<IRewardsErrors>(data))
+        .or_else(|| try_decode::<ITrainingLedgerErrors>(data))
         .or_else(|| try_decode::<IMarketGovernanceErrors>(data))
         .or_else(|| try_decode::<IModelRegistryErrors>(data))
         .or_else(|| try_decode::<IStakingErrors>(data))

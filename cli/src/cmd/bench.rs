@@ -15,13 +15,17 @@ use rand_chacha::ChaCha20Rng;
 /// Arguments of `mlproof bench`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Which benchmark: `slice` (the foundation slice: circuit, Groth16, on-chain gas) or `circuits`
-    /// (constraint costs, setup/prove time and memory per model and weight visibility).
+    /// Which benchmark: `slice` (the foundation slice: circuit, Groth16, on-chain gas), `circuits`
+    /// (constraint costs, setup/prove time and memory per model and weight visibility), `contracts`
+    /// (gas of every market operation) or `training` (the SGD step circuit).
     #[arg(default_value = "slice")]
     suite: String,
     /// Timed repetitions per measurement (the median is reported).
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// With suite `training`: samples per step.
+    #[arg(long, default_value_t = 4)]
+    batch: usize,
     /// With suite `one` (internal): the model key.
     #[arg(long, hide = true)]
     model: Option<String>,
@@ -42,7 +46,8 @@ pub fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn machine() -> serde_json::Value {
+/// CPU model and core count.
+pub fn machine() -> serde_json::Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| c.lines().find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())))
@@ -57,6 +62,10 @@ impl Args {
             "slice" => self.run_slice(),
             "circuits" => run_circuits(),
             "contracts" => super::bench_contracts::run(),
+            "training" => {
+                let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
+                super::bench_training::run(&root, self.batch)
+            }
             "one" => {
                 let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
                 let model = super::bench_circuits::load(self.model.as_deref().unwrap_or_default(), &root)?;
@@ -67,7 +76,7 @@ impl Args {
                 println!("{}", super::bench_circuits::run_one(&model, vis)?);
                 Ok(())
             }
-            other => eyre::bail!("unknown benchmark suite {other:?}; available: slice, circuits, contracts"),
+            other => eyre::bail!("unknown benchmark suite {other:?}; available: slice, circuits, contracts, training"),
         }
     }
 
