@@ -30,6 +30,12 @@ pub fn fr_to_u256(f: Fr) -> U256 {
     U256::from_limbs(f.into_bigint().0)
 }
 
+/// A `uint256` as a scalar-field element; `None` if it is not below r.
+#[must_use]
+pub fn u256_to_fr(v: U256) -> Option<Fr> {
+    Fr::from_bigint(ark_ff::BigInt(v.into_limbs()))
+}
+
 fn u256_to_fq(v: U256, what: &str) -> Result<Fq> {
     Fq::from_bigint(ark_ff::BigInt(v.into_limbs()))
         .ok_or_else(|| ProverError::ProofFile(format!("{what} is not below the base field modulus q")))

@@ -34,3 +34,10 @@ pub fn verify_step(keys: &Keys, statement: &TrainStatement<Fr>, proof: &Proof<Bn
         Err(ProverError::InvalidProof)
     }
 }
+
+/// The proof as the EVM verifier takes it: `[A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y]`.
+#[must_use]
+pub fn evm_proof_words(proof: &Proof<Bn254>) -> [alloy::primitives::U256; 8] {
+    let (a, b, c) = (crate::evm::g1_words(&proof.a), crate::evm::g2_words(&proof.b), crate::evm::g1_words(&proof.c));
+    [a[0], a[1], b[0], b[1], b[2], b[3], c[0], c[1]]
+}

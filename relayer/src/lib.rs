@@ -10,6 +10,7 @@
 //! * [`chain`] — connecting, the embedded anvil, and sending transactions;
 //! * [`deploy`] — deploying and wiring the protocol;
 //! * [`market`] — staking, tasks, fulfilment, slashing, claims, verified outputs;
+//! * [`training`] — the training ledger: claim, submit proven steps, read the lineage;
 //! * [`job`] — the end-to-end inference job used by `mlproof demo` and the integration tests.
 
 pub mod bindings;
@@ -20,5 +21,6 @@ pub mod error;
 pub mod job;
 pub mod market;
 pub mod revert;
+pub mod training;
 
 pub use error::{RelayerError, Result};
