@@ -281,14 +281,7 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         let chunks: Vec<&[FpVar<F>]> = x.chunks(VALUES_PER_WORD).collect();
         let payee = F::from(2u64).pow([u64::from(PAYEE_SHIFT)]);
         for (k, word) in output_words.iter().enumerate() {
-            let values = chunks.get(k).copied().unwrap_or(&[]);
-            let mut terms = Vec::with_capacity(values.len() + 1);
-            let (mut power, mut constant) = (F::ONE, F::ZERO);
-            for v in values {
-                terms.push((power, v.clone()));
-                constant += power * F::from(128u64);
-                power *= F::from(256u64);
-            }
+            let (mut terms, constant) = pack::packed_terms(chunks.get(k).copied().unwrap_or(&[]));
             if k + 1 == n_out {
                 terms.push((payee, prover.clone()));
             }

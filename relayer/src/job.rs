@@ -5,7 +5,7 @@
 use std::{path::PathBuf, time::Instant};
 
 use alloy::{
-    primitives::{Address, Bytes, B256, U256},
+    primitives::{Address, B256, U256},
     providers::Provider,
     signers::local::PrivateKeySigner,
 };
@@ -17,7 +17,6 @@ use mlproof_prover::{
     solidity::{verifier_source, VerifierProvenance},
     verify_inference, EvmProof, Keys,
 };
-use rand::RngCore;
 use serde::Serialize;
 
 use crate::{
@@ -266,19 +265,14 @@ pub async fn chain_time(account: &Account) -> Result<u64> {
 /// `requester` posts a task for `input` under a fresh random salt, with the input and salt published
 /// as the task's input data (JSON), and a deadline `duration` seconds from now.
 pub async fn post_committed(cfg: &JobConfig, p: &Prepared, requester: &Account, input: &[i8], duration: u64) -> Result<PostedTask> {
-    let mut bytes = [0u8; 31];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let salt = Salt(bytes);
-    let commitment = mlproof_circuits::gadgets::poseidon::commit_native::<ark_bn254::Fr>(input, salt.to_field());
-    let word = mlproof_prover::evm::fr_to_u256(commitment);
-    let data = serde_json::json!({ "input": input, "salt": alloy::hex::encode_prefixed(salt.0) }).to_string();
+    let salt = market::random_salt();
     let new = NewTask {
         model_id: p.model_id,
-        input: vec![word],
+        input: vec![market::input_commitment_word(input, &salt)],
         bounty: cfg.bounty,
         collateral: cfg.collateral,
         deadline: chain_time(requester).await? + duration,
-        input_data: Bytes::from(data.into_bytes()),
+        input_data: market::published_input(input, &salt),
     };
     let (id, task, sent) = market::post_task(requester, p.dep.token, p.dep.market, &new).await?;
     Ok(PostedTask { id, task, salt, sent })

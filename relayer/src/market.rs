@@ -7,6 +7,7 @@ use alloy::{
     rpc::types::Filter,
     sol_types::SolEvent,
 };
+use mlproof_circuits::Salt;
 use mlproof_prover::EvmProof;
 use serde::Serialize;
 
@@ -36,6 +37,26 @@ pub fn statement_id(model_id: U256, input: &[U256]) -> B256 {
     let mut bytes = model_id.to_be_bytes::<32>().to_vec();
     bytes.extend_from_slice(input_hash(input).as_slice());
     keccak256(bytes)
+}
+
+/// A fresh random 31-byte salt for a committed input.
+#[must_use]
+pub fn random_salt() -> Salt {
+    let mut bytes = [0u8; 31];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    Salt(bytes)
+}
+
+/// The salted Poseidon commitment of a committed input: the task's one input word.
+#[must_use]
+pub fn input_commitment_word(values: &[i8], salt: &Salt) -> U256 {
+    mlproof_prover::evm::fr_to_u256(mlproof_circuits::gadgets::poseidon::commit_native::<ark_bn254::Fr>(values, salt.to_field()))
+}
+
+/// Task input data that publishes a committed input and its salt (JSON), so any prover can open it.
+#[must_use]
+pub fn published_input(values: &[i8], salt: &Salt) -> Bytes {
+    Bytes::from(serde_json::json!({ "input": values, "salt": alloy::hex::encode_prefixed(salt.0) }).to_string().into_bytes())
 }
 
 /// Mints `amount` to `to` (token owner only; testnet token).

@@ -25,11 +25,8 @@ use ark_crypto_primitives::sponge::{constraints::CryptographicSpongeVar, poseido
 use ark_r1cs_std::{boolean::Boolean, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::{lincomb::weighted_sum, poseidon::config};
-use crate::{
-    dataset::{leaf_tag, node_tag},
-    packing::VALUES_PER_WORD,
-};
+use super::poseidon::config;
+use crate::dataset::{leaf_tag, node_tag};
 
 fn hash<F: PrimeField>(elems: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
     let cs = elems.iter().fold(ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
@@ -49,19 +46,7 @@ pub fn leaf_hash_words<F: PrimeField>(words: &[FpVar<F>], count: u64, label: &Fp
 
 /// Leaf hash from int8 `features`, each already constrained to [-128, 127]. Packing is free.
 pub fn leaf_hash<F: PrimeField>(features: &[FpVar<F>], label: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
-    let mut words = Vec::with_capacity(features.len().div_ceil(VALUES_PER_WORD));
-    for chunk in features.chunks(VALUES_PER_WORD) {
-        let mut power = F::ONE;
-        let mut constant = F::ZERO;
-        let mut terms = Vec::with_capacity(chunk.len());
-        for v in chunk {
-            terms.push((power, v.clone()));
-            constant += power * F::from(128u64);
-            power *= F::from(256u64);
-        }
-        words.push(weighted_sum(&terms, constant)?);
-    }
-    leaf_hash_words(&words, features.len() as u64, label)
+    leaf_hash_words(&super::pack::packed_words(features)?, features.len() as u64, label)
 }
 
 /// Internal node hash `Poseidon(NODE_TAG, left, right)`. Cost: 480 constraints.

@@ -30,6 +30,32 @@ pub fn unpack_int8<F: PrimeField>(
         .collect()
 }
 
+/// The terms and constant of `Σ (vᵢ + 128)·256^i` (for callers that add a term of their own).
+#[must_use]
+pub fn packed_terms<F: PrimeField>(values: &[FpVar<F>]) -> (Vec<(F, FpVar<F>)>, F) {
+    let mut power = F::ONE;
+    let mut constant = F::ZERO;
+    let mut terms = Vec::with_capacity(values.len() + 1);
+    for v in values {
+        terms.push((power, v.clone()));
+        constant += power * F::from(128u64);
+        power *= F::from(256u64);
+    }
+    (terms, constant)
+}
+
+/// `Σ (vᵢ + 128)·256^i` as one linear combination (**0 constraints**), for int8 values already
+/// constrained to [-128, 127] (which makes the base-256 representation unique).
+pub fn packed_word<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
+    let (terms, constant) = packed_terms(values);
+    weighted_sum(&terms, constant)
+}
+
+/// The packed words of `values`, 31 per word (0 constraints).
+pub fn packed_words<F: PrimeField>(values: &[FpVar<F>]) -> Result<Vec<FpVar<F>>, SynthesisError> {
+    values.chunks(VALUES_PER_WORD).map(packed_word).collect()
+}
+
 /// Enforces `word = Σ (vᵢ + 128)·256^i` for `values.len() ≤ 31` values already constrained to int8.
 pub fn enforce_packed<F: PrimeField>(
     word: &FpVar<F>,
@@ -38,15 +64,7 @@ pub fn enforce_packed<F: PrimeField>(
     if values.is_empty() || values.len() > VALUES_PER_WORD {
         return Err(SynthesisError::Unsatisfiable);
     }
-    let mut power = F::ONE;
-    let mut constant = F::ZERO;
-    let mut terms = Vec::with_capacity(values.len());
-    for v in values {
-        terms.push((power, v.clone()));
-        constant += power * F::from(128u64);
-        power *= F::from(256u64);
-    }
-    weighted_sum(&terms, constant)?.enforce_equal(word)
+    packed_word(values)?.enforce_equal(word)
 }
 
 #[cfg(test)]

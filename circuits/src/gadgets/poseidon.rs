@@ -21,8 +21,7 @@ use ark_ff::PrimeField;
 use ark_r1cs_std::{fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::lincomb::weighted_sum;
-use crate::packing::{pack_field, VALUES_PER_WORD};
+use crate::packing::pack_field;
 
 /// Domain tag absorbed first: the ASCII bytes of "mlproof-commit-v1" as an integer.
 #[must_use]
@@ -65,19 +64,7 @@ pub fn commit_words<F: PrimeField>(words: &[FpVar<F>], count: u64, salt: &FpVar<
 
 /// In-circuit commitment to `values` (each already constrained to int8) with `salt`.
 pub fn commit<F: PrimeField>(values: &[FpVar<F>], salt: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
-    let mut words = Vec::with_capacity(values.len().div_ceil(VALUES_PER_WORD));
-    for chunk in values.chunks(VALUES_PER_WORD) {
-        let mut power = F::ONE;
-        let mut constant = F::ZERO;
-        let mut terms = Vec::with_capacity(chunk.len());
-        for v in chunk {
-            terms.push((power, v.clone()));
-            constant += power * F::from(128u64);
-            power *= F::from(256u64);
-        }
-        words.push(weighted_sum(&terms, constant)?);
-    }
-    commit_words(&words, values.len() as u64, salt)
+    commit_words(&super::pack::packed_words(values)?, values.len() as u64, salt)
 }
 
 #[cfg(test)]

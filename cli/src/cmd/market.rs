@@ -246,20 +246,10 @@ impl TaskArgs {
                 let (words, salt, data) = if committed_input {
                     let salt = match input_salt {
                         Some(hex) => parse_salt(&hex, "--input-salt")?,
-                        None => {
-                            let mut b = [0u8; 31];
-                            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
-                            mlproof_circuits::Salt(b)
-                        }
+                        None => market::random_salt(),
                     };
-                    let commitment = mlproof_circuits::gadgets::poseidon::commit_native::<ark_bn254::Fr>(&values, salt.to_field());
-                    let salt_hex = alloy::hex::encode_prefixed(salt.0);
-                    let data = if publish_input {
-                        Bytes::from(serde_json::json!({ "input": values, "salt": salt_hex }).to_string().into_bytes())
-                    } else {
-                        Bytes::new()
-                    };
-                    (vec![mlproof_prover::evm::fr_to_u256(commitment)], Some(salt_hex), data)
+                    let data = if publish_input { market::published_input(&values, &salt) } else { Bytes::new() };
+                    (vec![market::input_commitment_word(&values, &salt)], Some(alloy::hex::encode_prefixed(salt.0)), data)
                 } else {
                     eyre::ensure!(input_salt.is_none() && !publish_input, "--input-salt and --publish-input need --committed-input");
                     let words = mlproof_circuits::packing::pack_be_words(&values).iter().map(|w| U256::from_be_bytes(*w)).collect();
