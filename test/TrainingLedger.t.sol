@@ -2,15 +2,24 @@
 pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
+import {Vm} from "forge-std/Vm.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ModelRegistry} from "../contracts/ModelRegistry.sol";
 import {TrainingLedger} from "../contracts/TrainingLedger.sol";
+import {IGroth16Verifier} from "../contracts/interfaces/IGroth16Verifier.sol";
 import {IModelRegistry} from "../contracts/interfaces/IModelRegistry.sol";
 import {ITrainingLedger} from "../contracts/interfaces/ITrainingLedger.sol";
+import {MlproofToken} from "../contracts/token/MlproofToken.sol";
 import {MockGroth16Verifier} from "./utils/MockGroth16Verifier.sol";
+import {ReentrantToken} from "./utils/ReentrantToken.sol";
 
-/// @notice Unit and fuzz tests of TrainingLedger against the real ModelRegistry and a mock verifier that checks
-///         the exact public inputs `[headBefore, headAfter, datasetRoot, seed, step + prover·2^88]`.
+/// @notice Unit and fuzz tests of TrainingLedger against the real ModelRegistry, the MlproofToken as reward token
+///         and mock verifiers that check the exact public inputs: `[headBefore, headAfter, datasetRoot, seed,
+///         step + prover·2^88]` for a step and `[head, evalRoot, correct, lossSum, total + evaluator·2^88]` for an
+///         evaluation.
 contract TrainingLedgerTest is Test {
     /// @dev BN254 scalar field modulus r.
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
@@ -21,25 +30,38 @@ contract TrainingLedgerTest is Test {
     bytes32 internal constant DATASET_ROOT = bytes32(uint256(0xda7a));
     uint256 internal constant EVAL_ROOT = 0xe7a1;
     uint256 internal constant HEAD0 = 0x4ead0;
+    uint256 internal constant STEP_REWARD = 5e18;
+    uint256 internal constant POINT_REWARD = 1e18;
+    uint256 internal constant FUNDED = 1_000e18;
+    uint32 internal constant TOTAL = 360;
+    uint64 internal constant LOSS = 123_456;
 
     ModelRegistry internal registry;
     TrainingLedger internal ledger;
+    MlproofToken internal token;
     MockGroth16Verifier internal verifier;
+    MockGroth16Verifier internal evalVerifier;
     uint256 internal modelId;
 
     address internal admin = makeAddr("admin");
     address internal owner = makeAddr("owner");
     address internal prover = makeAddr("prover");
     address internal other = makeAddr("other");
+    address internal funder = makeAddr("funder");
 
     uint256[8] internal proof;
 
     function setUp() public {
         vm.roll(START_BLOCK);
         registry = new ModelRegistry(admin, ADMIN_DELAY);
-        ledger = new TrainingLedger(registry, admin, ADMIN_DELAY);
+        token = new MlproofToken(address(this));
+        ledger = new TrainingLedger(registry, IERC20(address(token)), admin, ADMIN_DELAY);
         verifier = new MockGroth16Verifier(5);
+        evalVerifier = new MockGroth16Verifier(5);
         modelId = _registerTraining(address(verifier), 4, 1, IModelRegistry.Kind.Training);
+        token.mint(funder, 1_000_000e18);
+        vm.prank(funder);
+        token.approve(address(ledger), type(uint256).max);
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------
@@ -66,9 +88,83 @@ contract TrainingLedgerTest is Test {
         );
     }
 
+    function _params(bytes32 datasetRoot, uint256 evalRoot, uint256 initialHead)
+        internal
+        view
+        returns (ITrainingLedger.TrainingParams memory)
+    {
+        return _params(datasetRoot, evalRoot, initialHead, STEP_REWARD, POINT_REWARD);
+    }
+
+    function _params(
+        bytes32 datasetRoot,
+        uint256 evalRoot,
+        uint256 initialHead,
+        uint256 stepReward,
+        uint256 pointReward
+    ) internal view returns (ITrainingLedger.TrainingParams memory) {
+        return ITrainingLedger.TrainingParams({
+            datasetRoot: datasetRoot,
+            evalRoot: evalRoot,
+            initialHead: initialHead,
+            evalVerifier: address(evalVerifier),
+            stepReward: stepReward,
+            pointReward: pointReward,
+            stepsPerProof: 1
+        });
+    }
+
     function _init() internal {
         vm.prank(owner);
-        ledger.initTraining(modelId, DATASET_ROOT, EVAL_ROOT, HEAD0);
+        ledger.initTraining(modelId, _params(DATASET_ROOT, EVAL_ROOT, HEAD0));
+    }
+
+    /// @dev Initializes with the given reward rates.
+    function _initWith(uint256 stepReward, uint256 pointReward) internal {
+        vm.prank(owner);
+        ledger.initTraining(modelId, _params(DATASET_ROOT, EVAL_ROOT, HEAD0, stepReward, pointReward));
+    }
+
+    function _fund(uint256 amount) internal {
+        vm.prank(funder);
+        ledger.fund(modelId, amount);
+    }
+
+    /// @dev One verified step by `who` from the current head to `headAfter` (claim, seed, exact inputs, submit).
+    function _step(address who, uint256 headAfter) internal {
+        uint256 head = ledger.headOf(modelId);
+        uint64 step = ledger.trainingOf(modelId).steps;
+        uint256 seed = _claimAndSeed(who, keccak256(abi.encode("seed", step)));
+        _expect(head, headAfter, seed, step, who);
+        vm.prank(who);
+        ledger.submitStep(modelId, head, headAfter, proof);
+        vm.roll(block.number + 1);
+    }
+
+    function _evalInputs(uint256 head, uint32 correct, uint32 total, uint64 lossSum, address who)
+        internal
+        pure
+        returns (uint256[] memory inputs)
+    {
+        inputs = new uint256[](5);
+        inputs[0] = head;
+        inputs[1] = EVAL_ROOT;
+        inputs[2] = correct;
+        inputs[3] = lossSum;
+        inputs[4] = uint256(total) + (uint256(uint160(who)) << 88);
+    }
+
+    /// @dev Arms the evaluation verifier to accept only the exact inputs of `who` evaluating the current head.
+    function _expectEval(uint32 correct, uint32 total, uint64 lossSum, address who) internal {
+        uint256 head = ledger.headOf(modelId);
+        evalVerifier.setExpectedInputsHash(keccak256(abi.encodePacked(_evalInputs(head, correct, total, lossSum, who))));
+    }
+
+    /// @dev A verified evaluation of the current head with `correct` out of TOTAL, by `who`.
+    function _eval(address who, uint32 correct) internal {
+        _expectEval(correct, TOTAL, LOSS, who);
+        vm.prank(who);
+        ledger.submitEval(modelId, correct, TOTAL, LOSS, proof);
     }
 
     /// @dev Claims for `who` in the current block, sets the seed block's hash and rolls to the first block at
@@ -103,6 +199,7 @@ contract TrainingLedgerTest is Test {
 
     function test_constructor() public view {
         assertEq(ledger.registry(), address(registry));
+        assertEq(ledger.rewardToken(), address(token));
         assertEq(ledger.defaultAdmin(), admin);
         assertEq(ledger.defaultAdminDelay(), ADMIN_DELAY);
         assertEq(ledger.CLAIM_WINDOW(), 256);
@@ -113,7 +210,9 @@ contract TrainingLedgerTest is Test {
 
     function test_initTraining_setsStateAndEmits() public {
         vm.expectEmit(address(ledger));
-        emit ITrainingLedger.TrainingInitialized(modelId, DATASET_ROOT, EVAL_ROOT, HEAD0, address(verifier));
+        emit ITrainingLedger.TrainingInitialized(
+            modelId, DATASET_ROOT, EVAL_ROOT, HEAD0, address(verifier), address(evalVerifier), STEP_REWARD, POINT_REWARD
+        );
         _init();
 
         ITrainingLedger.Training memory t = ledger.trainingOf(modelId);
@@ -123,27 +222,34 @@ contract TrainingLedgerTest is Test {
         assertEq(t.verifier, address(verifier));
         assertEq(t.steps, 0);
         assertEq(t.workUnits, WORK_UNITS);
+        assertEq(t.evalVerifier, address(evalVerifier));
+        assertEq(t.stepReward, STEP_REWARD);
+        assertEq(t.pointReward, POINT_REWARD);
+        assertEq(t.budget, 0);
+        assertEq(t.epoch, 0);
+        assertEq(t.bestCorrect, 0);
+        assertFalse(t.hasBaseline);
         assertEq(ledger.headOf(modelId), HEAD0);
         assertEq(ledger.lineageLength(modelId), 0);
     }
 
     function test_initTraining_acceptsLargestFieldElements() public {
         vm.prank(owner);
-        ledger.initTraining(modelId, bytes32(R - 1), R - 1, R - 1);
+        ledger.initTraining(modelId, _params(bytes32(R - 1), R - 1, R - 1));
         assertEq(ledger.headOf(modelId), R - 1);
     }
 
     function test_initTraining_revertsForNonOwner() public {
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotModelOwner.selector, modelId, admin));
         vm.prank(admin); // even a registrar/admin is not the model owner
-        ledger.initTraining(modelId, DATASET_ROOT, EVAL_ROOT, HEAD0);
+        ledger.initTraining(modelId, _params(DATASET_ROOT, EVAL_ROOT, HEAD0));
     }
 
     function test_initTraining_revertsForInferenceModel() public {
         uint256 inference = _registerTraining(address(verifier), 4, 1, IModelRegistry.Kind.Inference);
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotTrainingModel.selector, inference));
         vm.prank(owner);
-        ledger.initTraining(inference, DATASET_ROOT, EVAL_ROOT, HEAD0);
+        ledger.initTraining(inference, _params(DATASET_ROOT, EVAL_ROOT, HEAD0));
     }
 
     function test_initTraining_revertsForDeprecatedModel() public {
@@ -156,23 +262,79 @@ contract TrainingLedgerTest is Test {
     function test_initTraining_revertsForWrongLayout() public {
         uint256 bad = _registerTraining(address(verifier), 3, 2, IModelRegistry.Kind.Training);
         vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidLayout.selector, bad, uint32(3), uint32(2), false)
+            abi.encodeWithSelector(
+                ITrainingLedger.TrainingLedgerInvalidLayout.selector, bad, uint32(3), uint32(2), false
+            )
         );
         vm.prank(owner);
-        ledger.initTraining(bad, DATASET_ROOT, EVAL_ROOT, HEAD0);
+        ledger.initTraining(bad, _params(DATASET_ROOT, EVAL_ROOT, HEAD0));
     }
 
     function test_initTraining_revertsForUnknownModel() public {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryUnknownModel.selector, 99));
         vm.prank(owner);
-        ledger.initTraining(99, DATASET_ROOT, EVAL_ROOT, HEAD0);
+        ledger.initTraining(99, _params(DATASET_ROOT, EVAL_ROOT, HEAD0));
     }
 
     function test_initTraining_revertsWhenAlreadyInitialized() public {
         _init();
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerAlreadyInitialized.selector, modelId));
         vm.prank(owner);
-        ledger.initTraining(modelId, bytes32(uint256(1)), 2, 3);
+        ledger.initTraining(modelId, _params(bytes32(uint256(1)), 2, 3));
+    }
+
+    function test_RevertWhen_InitTraining_EvalVerifierHasNoCode() public {
+        address[2] memory bad = [address(0), makeAddr("eoa")];
+        for (uint256 i; i < bad.length; ++i) {
+            ITrainingLedger.TrainingParams memory p = _params(DATASET_ROOT, EVAL_ROOT, HEAD0);
+            p.evalVerifier = bad[i];
+            vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalVerifier.selector, bad[i]));
+            vm.prank(owner);
+            ledger.initTraining(modelId, p);
+        }
+    }
+
+    function test_RevertWhen_InitTraining_StepsPerProofOutOfRange() public {
+        uint64[2] memory bad = [uint64(0), 65];
+        for (uint256 i; i < bad.length; ++i) {
+            ITrainingLedger.TrainingParams memory p = _params(DATASET_ROOT, EVAL_ROOT, HEAD0);
+            p.stepsPerProof = bad[i];
+            vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidStepsPerProof.selector, bad[i]));
+            vm.prank(owner);
+            ledger.initTraining(modelId, p);
+        }
+    }
+
+    function test_submitStep_kStepsPerProofAdvanceTheStepCountByK() public {
+        ITrainingLedger.TrainingParams memory p = _params(DATASET_ROOT, EVAL_ROOT, HEAD0);
+        p.stepsPerProof = 4;
+        vm.prank(owner);
+        ledger.initTraining(modelId, p);
+        assertEq(ledger.trainingOf(modelId).stepsPerProof, 4);
+
+        // First proof: steps 0..3, public step word 0.
+        uint256 seed = _claimAndSeed(prover, keccak256("k0"));
+        _expect(HEAD0, 0x1111, seed, 0, prover);
+        vm.prank(prover);
+        ledger.submitStep(modelId, HEAD0, 0x1111, proof);
+        assertEq(ledger.trainingOf(modelId).steps, 4);
+        assertEq(ledger.lineageAt(modelId, 0).step, 0);
+
+        // The next claim is on step 4, and its proof must carry step 4 (not 1).
+        vm.roll(block.number + 1);
+        seed = _claimAndSeed(other, keccak256("k1"));
+        assertEq(ledger.claimOf(modelId, other).step, 4);
+        _expect(0x1111, 0x2222, seed, 1, other);
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidProof.selector, modelId, 4));
+        vm.prank(other);
+        ledger.submitStep(modelId, 0x1111, 0x2222, proof);
+        _expect(0x1111, 0x2222, seed, 4, other);
+        vm.prank(other);
+        ledger.submitStep(modelId, 0x1111, 0x2222, proof);
+        assertEq(ledger.trainingOf(modelId).steps, 8);
+        assertEq(ledger.lineageAt(modelId, 1).step, 4);
+        assertEq(ledger.lineageLength(modelId), 2);
+        assertEq(ledger.workOf(other), WORK_UNITS, "work units are per proof");
     }
 
     function test_initTraining_revertsForOutOfFieldValues() public {
@@ -180,17 +342,17 @@ contract TrainingLedgerTest is Test {
         for (uint256 i; i < bad.length; ++i) {
             vm.startPrank(owner);
             vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotInField.selector, bad[i]));
-            ledger.initTraining(modelId, bytes32(bad[i]), EVAL_ROOT, HEAD0);
+            ledger.initTraining(modelId, _params(bytes32(bad[i]), EVAL_ROOT, HEAD0));
             vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotInField.selector, bad[i]));
-            ledger.initTraining(modelId, DATASET_ROOT, bad[i], HEAD0);
+            ledger.initTraining(modelId, _params(DATASET_ROOT, bad[i], HEAD0));
             vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotInField.selector, bad[i]));
-            ledger.initTraining(modelId, DATASET_ROOT, EVAL_ROOT, bad[i]);
+            ledger.initTraining(modelId, _params(DATASET_ROOT, EVAL_ROOT, bad[i]));
             vm.stopPrank();
         }
         uint256 max = type(uint256).max;
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotInField.selector, max));
         vm.prank(owner);
-        ledger.initTraining(modelId, DATASET_ROOT, EVAL_ROOT, max);
+        ledger.initTraining(modelId, _params(DATASET_ROOT, EVAL_ROOT, max));
     }
 
     // --- claimStep --------------------------------------------------------------------------------------------
@@ -496,9 +658,7 @@ contract TrainingLedgerTest is Test {
         assertEq(ledger.workOf(prover), 2 * WORK_UNITS);
         assertEq(ledger.workOf(other), WORK_UNITS);
 
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerLineageOutOfRange.selector, modelId, 3, 3)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerLineageOutOfRange.selector, modelId, 3, 3));
         ledger.lineageAt(modelId, 3);
     }
 
@@ -514,9 +674,7 @@ contract TrainingLedgerTest is Test {
     }
 
     function test_lineageAt_revertsWhenEmpty() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerLineageOutOfRange.selector, modelId, 0, 0)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerLineageOutOfRange.selector, modelId, 0, 0));
         ledger.lineageAt(modelId, 0);
     }
 
@@ -582,5 +740,539 @@ contract TrainingLedgerTest is Test {
         );
         vm.prank(prover);
         ledger.submitStep(modelId, headBefore, 0x11, proof);
+    }
+
+    // --- fund -------------------------------------------------------------------------------------------------
+
+    function test_fund_pullsTokensAndEmits() public {
+        _init();
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.TrainingFunded(modelId, funder, FUNDED);
+        _fund(FUNDED);
+        _fund(1);
+        assertEq(ledger.trainingOf(modelId).budget, FUNDED + 1);
+        assertEq(token.balanceOf(address(ledger)), FUNDED + 1);
+        assertEq(token.balanceOf(funder), 1_000_000e18 - FUNDED - 1);
+    }
+
+    function test_RevertWhen_Fund_NotInitialized() public {
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotInitialized.selector, modelId));
+        _fund(FUNDED);
+    }
+
+    function test_RevertWhen_Fund_ZeroAmount() public {
+        _init();
+        vm.expectRevert(ITrainingLedger.TrainingLedgerZeroAmount.selector);
+        _fund(0);
+    }
+
+    function test_RevertWhen_Fund_NotApproved() public {
+        _init();
+        token.mint(other, 10);
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(ledger), 0, 10)
+        );
+        vm.prank(other);
+        ledger.fund(modelId, 10);
+    }
+
+    // --- step rewards -----------------------------------------------------------------------------------------
+
+    function test_submitStep_creditsStepRewardAndEpochWork() public {
+        _init();
+        _fund(FUNDED);
+        uint256 seed = _claimAndSeed(prover, keccak256("h"));
+        _expect(HEAD0, 0x11, seed, 0, prover);
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.StepVerified(modelId, 0, HEAD0, 0x11, prover);
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.RewardCredited(prover, modelId, STEP_REWARD);
+        vm.prank(prover);
+        ledger.submitStep(modelId, HEAD0, 0x11, proof);
+
+        assertEq(ledger.creditsOf(prover), STEP_REWARD);
+        assertEq(ledger.trainingOf(modelId).budget, FUNDED - STEP_REWARD);
+        assertEq(ledger.epochWorkOf(modelId, 0, prover), WORK_UNITS);
+        assertEq(ledger.epochOf(modelId, 0).work, WORK_UNITS);
+        assertEq(ledger.epochOf(modelId, 0).reward, 0);
+        assertEq(ledger.workOf(prover), WORK_UNITS);
+        assertEq(token.balanceOf(address(ledger)), FUNDED, "no token moves in a step");
+    }
+
+    function test_submitStep_stepRewardCappedAtBudget() public {
+        _init();
+        _fund(STEP_REWARD + 2);
+        _step(prover, 0x11);
+        uint256 seed = _claimAndSeed(other, keccak256("h2"));
+        _expect(0x11, 0x22, seed, 1, other);
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.RewardCredited(other, modelId, 2);
+        vm.prank(other);
+        ledger.submitStep(modelId, 0x11, 0x22, proof);
+        assertEq(ledger.creditsOf(prover), STEP_REWARD);
+        assertEq(ledger.creditsOf(other), 2);
+        assertEq(ledger.trainingOf(modelId).budget, 0);
+    }
+
+    function test_submitStep_noRewardEventWithoutBudget() public {
+        _init();
+        vm.recordLogs();
+        _step(prover, 0x11);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != ITrainingLedger.RewardCredited.selector, "RewardCredited without budget");
+        }
+        assertEq(ledger.creditsOf(prover), 0);
+        // The work still counts, for the lifetime total and for the open epoch.
+        assertEq(ledger.epochWorkOf(modelId, 0, prover), WORK_UNITS);
+        assertEq(ledger.workOf(prover), WORK_UNITS);
+    }
+
+    // --- submitEval -------------------------------------------------------------------------------------------
+
+    function test_submitEval_publicInputsExact() public {
+        _init();
+        uint32 correct = 301;
+        uint64 lossSum = type(uint64).max;
+        uint32 total = type(uint32).max;
+        uint256[] memory inputs = _evalInputs(HEAD0, correct, total, lossSum, prover);
+        assertEq(inputs[4], uint256(type(uint32).max) | (uint256(uint160(prover)) << 88));
+        _expectEval(correct, total, lossSum, prover);
+        proof[0] = 0xabc;
+        vm.expectCall(address(evalVerifier), abi.encodeCall(IGroth16Verifier.verifyProof, (proof, inputs)));
+        vm.prank(prover);
+        ledger.submitEval(modelId, correct, total, lossSum, proof);
+        assertEq(ledger.scoreOf(modelId, HEAD0).total, total);
+    }
+
+    function test_submitEval_payeeBound() public {
+        _init();
+        // Same score, another sender: different public inputs (only the last word differs).
+        uint256[] memory mine = _evalInputs(HEAD0, 300, TOTAL, LOSS, prover);
+        uint256[] memory theirs = _evalInputs(HEAD0, 300, TOTAL, LOSS, other);
+        for (uint256 i; i < 4; ++i) {
+            assertEq(mine[i], theirs[i]);
+        }
+        assertTrue(mine[4] != theirs[4]);
+
+        // A proof valid for `prover` fails for `other` (copied from the mempool).
+        _expectEval(300, TOTAL, LOSS, prover);
+        vm.expectCall(address(evalVerifier), abi.encodeCall(IGroth16Verifier.verifyProof, (proof, theirs)));
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalProof.selector, modelId, HEAD0));
+        vm.prank(other);
+        ledger.submitEval(modelId, 300, TOTAL, LOSS, proof);
+        vm.prank(prover);
+        ledger.submitEval(modelId, 300, TOTAL, LOSS, proof);
+        assertEq(ledger.scoreOf(modelId, HEAD0).evaluator, prover);
+    }
+
+    function test_RevertWhen_SubmitEval_InvalidProof() public {
+        _init();
+        evalVerifier.setResult(false);
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalProof.selector, modelId, HEAD0));
+        vm.prank(prover);
+        ledger.submitEval(modelId, 300, TOTAL, LOSS, proof);
+
+        // One mutation per public input: head, correct, lossSum, total (the eval root is the ledger's own).
+        evalVerifier.setResult(true);
+        _expectEval(300, TOTAL, LOSS, prover);
+        uint32[3] memory corrects = [uint32(299), 300, 300];
+        uint64[3] memory losses = [LOSS, LOSS + 1, LOSS];
+        uint32[3] memory totals = [TOTAL, TOTAL, TOTAL - 1];
+        for (uint256 i; i < 3; ++i) {
+            vm.expectRevert(
+                abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalProof.selector, modelId, HEAD0)
+            );
+            vm.prank(prover);
+            ledger.submitEval(modelId, corrects[i], totals[i], losses[i], proof);
+        }
+        evalVerifier.setExpectedInputsHash(keccak256(abi.encodePacked(_evalInputs(0x11, 300, TOTAL, LOSS, prover))));
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalProof.selector, modelId, HEAD0));
+        vm.prank(prover);
+        ledger.submitEval(modelId, 300, TOTAL, LOSS, proof);
+        assertEq(ledger.scoreOf(modelId, HEAD0).total, 0);
+        assertFalse(ledger.trainingOf(modelId).hasBaseline);
+    }
+
+    function test_RevertWhen_SubmitEval_NotInitialized() public {
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotInitialized.selector, modelId));
+        vm.prank(prover);
+        ledger.submitEval(modelId, 1, 2, 3, proof);
+    }
+
+    function test_RevertWhen_SubmitEval_InvalidScore() public {
+        _init();
+        uint32[3] memory corrects = [uint32(0), 1, type(uint32).max];
+        uint32[3] memory totals = [uint32(0), 0, type(uint32).max - 1];
+        for (uint256 i; i < 3; ++i) {
+            vm.expectRevert(
+                abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidScore.selector, corrects[i], totals[i])
+            );
+            vm.prank(prover);
+            ledger.submitEval(modelId, corrects[i], totals[i], LOSS, proof);
+        }
+        // correct == total is a valid score.
+        _expectEval(TOTAL, TOTAL, LOSS, prover);
+        vm.prank(prover);
+        ledger.submitEval(modelId, TOTAL, TOTAL, LOSS, proof);
+    }
+
+    function test_RevertWhen_SubmitEval_HeadAlreadyEvaluated() public {
+        _init();
+        _eval(prover, 100);
+        // Same statement again, another score, another evaluator: the head is the key.
+        _expectEval(100, TOTAL, LOSS, prover);
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerAlreadyEvaluated.selector, modelId, HEAD0));
+        vm.prank(prover);
+        ledger.submitEval(modelId, 100, TOTAL, LOSS, proof);
+        evalVerifier.setExpectedInputsHash(bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerAlreadyEvaluated.selector, modelId, HEAD0));
+        vm.prank(other);
+        ledger.submitEval(modelId, 200, TOTAL, LOSS, proof);
+
+        // A new head can be evaluated.
+        _step(prover, 0x11);
+        _eval(other, 90);
+        assertEq(ledger.scoreOf(modelId, 0x11).correct, 90);
+    }
+
+    function test_submitEval_baselineClosesEpochWithoutReward() public {
+        _init();
+        _fund(FUNDED);
+        _step(prover, 0x11); // work before the baseline
+        uint256 budget = ledger.trainingOf(modelId).budget;
+
+        _expectEval(200, TOTAL, LOSS, other);
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.EvaluationVerified(modelId, 0x11, 200, TOTAL, LOSS, 0, 0, other);
+        vm.prank(other);
+        ledger.submitEval(modelId, 200, TOTAL, LOSS, proof);
+
+        ITrainingLedger.Training memory t = ledger.trainingOf(modelId);
+        assertTrue(t.hasBaseline);
+        assertEq(t.bestCorrect, 200);
+        assertEq(t.epoch, 1);
+        assertEq(t.budget, budget, "the baseline pays nothing");
+        ITrainingLedger.Score memory sc = ledger.scoreOf(modelId, 0x11);
+        assertEq(sc.correct, 200);
+        assertEq(sc.total, TOTAL);
+        assertEq(sc.lossSum, LOSS);
+        assertEq(sc.epoch, 0);
+        assertEq(sc.blockNumber, block.number);
+        assertEq(sc.evaluator, other);
+        assertEq(ledger.epochOf(modelId, 0).reward, 0);
+        assertEq(ledger.scoreOf(modelId, HEAD0).total, 0);
+
+        // The work before the baseline can be claimed, for nothing.
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.ImprovementClaimed(modelId, 0, prover, 0);
+        vm.prank(prover);
+        ledger.claimImprovement(modelId, 0);
+        assertEq(ledger.creditsOf(prover), STEP_REWARD);
+        assertEq(ledger.epochWorkOf(modelId, 0, prover), 0);
+    }
+
+    function test_submitEval_baselineMayBeZero() public {
+        _init();
+        _eval(prover, 0);
+        ITrainingLedger.Training memory t = ledger.trainingOf(modelId);
+        assertTrue(t.hasBaseline);
+        assertEq(t.bestCorrect, 0);
+        assertEq(t.epoch, 1);
+    }
+
+    function test_submitEval_improvementClosesEpochWithReward() public {
+        _initWith(0, POINT_REWARD);
+        _fund(FUNDED);
+        _eval(other, 100); // baseline on the initial head
+        _step(prover, 0x11);
+
+        uint256 reward = 30 * POINT_REWARD;
+        _expectEval(130, TOTAL, LOSS, other);
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.EvaluationVerified(modelId, 0x11, 130, TOTAL, LOSS, 1, reward, other);
+        vm.prank(other);
+        ledger.submitEval(modelId, 130, TOTAL, LOSS, proof);
+
+        ITrainingLedger.Training memory t = ledger.trainingOf(modelId);
+        assertEq(t.bestCorrect, 130);
+        assertEq(t.epoch, 2);
+        assertEq(t.budget, FUNDED - reward);
+        assertEq(ledger.epochOf(modelId, 1).reward, reward);
+        assertEq(ledger.epochOf(modelId, 1).work, WORK_UNITS);
+        assertEq(ledger.scoreOf(modelId, 0x11).epoch, 1);
+
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.ImprovementClaimed(modelId, 1, prover, reward);
+        vm.prank(prover);
+        ledger.claimImprovement(modelId, 1);
+        assertEq(ledger.creditsOf(prover), reward);
+        assertEq(ledger.creditsOf(other), 0, "the evaluator is not paid");
+    }
+
+    function test_submitEval_noImprovementKeepsEpochOpen() public {
+        _initWith(0, POINT_REWARD);
+        _fund(FUNDED);
+        _eval(other, 100);
+        _step(prover, 0x11);
+
+        _expectEval(100, TOTAL, LOSS, other); // equal is not better
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.EvaluationVerified(modelId, 0x11, 100, TOTAL, LOSS, 1, 0, other);
+        vm.prank(other);
+        ledger.submitEval(modelId, 100, TOTAL, LOSS, proof);
+        _step(other, 0x22);
+        _eval(other, 50); // worse
+        ITrainingLedger.Training memory t = ledger.trainingOf(modelId);
+        assertEq(t.bestCorrect, 100);
+        assertEq(t.epoch, 1);
+        assertEq(t.budget, FUNDED);
+        assertEq(ledger.scoreOf(modelId, 0x22).correct, 50);
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerEpochOpen.selector, modelId, uint64(1)));
+        vm.prank(prover);
+        ledger.claimImprovement(modelId, 1);
+
+        // The steps of the open epoch still wait for an improvement, measured from the best (100), not the last.
+        _step(prover, 0x33);
+        _eval(other, 104);
+        assertEq(ledger.epochOf(modelId, 1).reward, 4 * POINT_REWARD);
+        assertEq(ledger.epochOf(modelId, 1).work, 3 * WORK_UNITS);
+        assertEq(ledger.trainingOf(modelId).epoch, 2);
+        vm.prank(prover);
+        ledger.claimImprovement(modelId, 1);
+        vm.prank(other);
+        ledger.claimImprovement(modelId, 1);
+        assertEq(ledger.creditsOf(prover), (4 * POINT_REWARD * 2) / 3);
+        assertEq(ledger.creditsOf(other), (4 * POINT_REWARD) / 3);
+    }
+
+    function test_submitEval_improvementRewardCappedAtBudget() public {
+        _initWith(0, POINT_REWARD);
+        _fund(5 * POINT_REWARD + 1);
+        _eval(other, 10);
+        _step(prover, 0x11);
+        _eval(other, 20); // gain 10 points, budget covers 5 and a bit
+        assertEq(ledger.epochOf(modelId, 1).reward, 5 * POINT_REWARD + 1);
+        assertEq(ledger.trainingOf(modelId).budget, 0);
+        assertEq(ledger.trainingOf(modelId).bestCorrect, 20);
+
+        // An empty budget still closes the epoch, with reward 0.
+        _step(prover, 0x22);
+        _eval(other, 30);
+        assertEq(ledger.epochOf(modelId, 2).reward, 0);
+        assertEq(ledger.trainingOf(modelId).epoch, 3);
+    }
+
+    function test_submitEval_hugePointRewardDoesNotOverflow() public {
+        _initWith(0, type(uint256).max);
+        _fund(FUNDED);
+        _eval(other, 10);
+        _step(prover, 0x11);
+        _eval(other, TOTAL);
+        assertEq(ledger.epochOf(modelId, 1).reward, FUNDED);
+        assertEq(ledger.trainingOf(modelId).budget, 0);
+    }
+
+    function test_submitEval_allowedAfterDeprecation() public {
+        _init();
+        vm.prank(owner);
+        registry.deprecateModel(modelId);
+        _eval(prover, 10);
+        assertTrue(ledger.trainingOf(modelId).hasBaseline);
+    }
+
+    // --- claimImprovement -------------------------------------------------------------------------------------
+
+    /// @dev Two provers split an improvement 2:1 by work; floor rounding leaves dust in the contract.
+    function test_claimImprovement_twoProversProRata() public {
+        _initWith(0, 1);
+        _fund(FUNDED);
+        _eval(owner, 100);
+        _step(prover, 0x11);
+        _step(other, 0x22);
+        _step(prover, 0x33);
+        _eval(owner, 101); // reward 1 token unit for 3 steps: shares 0 and 0, dust 1
+        _step(prover, 0x44);
+        _step(prover, 0x55);
+        _step(other, 0x66);
+        _eval(owner, 201); // reward 100 for 3 steps: 66 and 33, dust 1
+
+        assertEq(ledger.epochOf(modelId, 1).reward, 1);
+        assertEq(ledger.epochOf(modelId, 2).reward, 100);
+        assertEq(ledger.epochWorkOf(modelId, 2, prover), 2 * WORK_UNITS);
+        assertEq(ledger.epochWorkOf(modelId, 2, other), WORK_UNITS);
+
+        vm.startPrank(prover);
+        ledger.claimImprovement(modelId, 1);
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.ImprovementClaimed(modelId, 2, prover, 66);
+        ledger.claimImprovement(modelId, 2);
+        vm.stopPrank();
+        vm.startPrank(other);
+        ledger.claimImprovement(modelId, 1);
+        ledger.claimImprovement(modelId, 2);
+        vm.stopPrank();
+        assertEq(ledger.creditsOf(prover), 66);
+        assertEq(ledger.creditsOf(other), 33);
+        assertEq(ledger.epochWorkOf(modelId, 2, prover), 0);
+        assertEq(ledger.epochOf(modelId, 2).work, 3 * WORK_UNITS, "epoch totals are kept for later shares");
+        // budget + credits + dust (1 + 1) is what the ledger holds.
+        assertEq(token.balanceOf(address(ledger)), ledger.trainingOf(modelId).budget + 66 + 33 + 2);
+    }
+
+    function test_RevertWhen_ClaimImprovement_EpochOpen() public {
+        _init();
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerEpochOpen.selector, modelId, uint64(0)));
+        vm.prank(prover);
+        ledger.claimImprovement(modelId, 0);
+        _step(prover, 0x11);
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerEpochOpen.selector, modelId, uint64(0)));
+        vm.prank(prover);
+        ledger.claimImprovement(modelId, 0);
+        _eval(other, 1);
+        // Epoch 1 is now the open one; later epochs do not exist yet.
+        uint64[2] memory open = [uint64(1), type(uint64).max];
+        for (uint256 i; i < 2; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerEpochOpen.selector, modelId, open[i]));
+            vm.prank(prover);
+            ledger.claimImprovement(modelId, open[i]);
+        }
+    }
+
+    function test_RevertWhen_ClaimImprovement_Twice() public {
+        _initWith(0, POINT_REWARD);
+        _fund(FUNDED);
+        _eval(other, 1);
+        _step(prover, 0x11);
+        _eval(other, 2);
+        vm.prank(prover);
+        ledger.claimImprovement(modelId, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNothingToClaim.selector, modelId, uint64(1), prover)
+        );
+        vm.prank(prover);
+        ledger.claimImprovement(modelId, 1);
+        assertEq(ledger.creditsOf(prover), POINT_REWARD);
+    }
+
+    function test_RevertWhen_ClaimImprovement_NoWork() public {
+        _init();
+        _eval(other, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNothingToClaim.selector, modelId, uint64(0), other)
+        );
+        vm.prank(other);
+        ledger.claimImprovement(modelId, 0);
+    }
+
+    // --- withdraw ---------------------------------------------------------------------------------------------
+
+    function test_withdraw_paysCreditsAndEmits() public {
+        _initWith(STEP_REWARD, POINT_REWARD);
+        _fund(FUNDED);
+        _eval(other, 10);
+        _step(prover, 0x11);
+        _eval(other, 12);
+        vm.prank(prover);
+        ledger.claimImprovement(modelId, 1);
+        uint256 amount = STEP_REWARD + 2 * POINT_REWARD;
+        assertEq(ledger.creditsOf(prover), amount);
+
+        vm.expectEmit(address(ledger));
+        emit ITrainingLedger.RewardsWithdrawn(prover, amount);
+        vm.prank(prover);
+        ledger.withdraw();
+        assertEq(token.balanceOf(prover), amount);
+        assertEq(ledger.creditsOf(prover), 0);
+        assertEq(token.balanceOf(address(ledger)), FUNDED - amount);
+        assertEq(ledger.trainingOf(modelId).budget, FUNDED - amount);
+
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNothingToWithdraw.selector, prover));
+        vm.prank(prover);
+        ledger.withdraw();
+    }
+
+    function test_RevertWhen_Withdraw_Zero() public {
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNothingToWithdraw.selector, prover));
+        vm.prank(prover);
+        ledger.withdraw();
+    }
+
+    function _evilLedger() private returns (ReentrantToken evil) {
+        evil = new ReentrantToken();
+        ledger = new TrainingLedger(registry, IERC20(address(evil)), admin, ADMIN_DELAY);
+        _init();
+        evil.mint(funder, FUNDED);
+        vm.prank(funder);
+        evil.approve(address(ledger), FUNDED);
+    }
+
+    function test_RevertWhen_Fund_Reentered() public {
+        ReentrantToken evil = _evilLedger();
+        evil.arm(address(ledger), abi.encodeCall(ITrainingLedger.fund, (modelId, 1)));
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        _fund(FUNDED);
+        assertEq(ledger.trainingOf(modelId).budget, 0);
+    }
+
+    function test_RevertWhen_Withdraw_Reentered() public {
+        ReentrantToken evil = _evilLedger();
+        _fund(FUNDED);
+        _step(prover, 0x11);
+        evil.arm(address(ledger), abi.encodeCall(ITrainingLedger.withdraw, ()));
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        vm.prank(prover);
+        ledger.withdraw();
+        assertEq(ledger.creditsOf(prover), STEP_REWARD);
+        assertEq(evil.balanceOf(prover), 0);
+    }
+
+    // --- fuzz: rewards ----------------------------------------------------------------------------------------
+
+    /// @dev Three provers with any step counts, any point rate, gain and budget: each share is the floored pro rata
+    ///      share, the shares never exceed the epoch's reward, and the dust is below the number of provers.
+    function testFuzz_claimImprovement_sharesNeverExceedReward(
+        uint8 stepsA,
+        uint8 stepsB,
+        uint8 stepsC,
+        uint256 pointReward,
+        uint256 funded,
+        uint32 gain
+    ) public {
+        uint256[3] memory steps = [uint256(bound(stepsA, 1, 4)), bound(stepsB, 0, 4), bound(stepsC, 0, 4)];
+        pointReward = bound(pointReward, 0, type(uint256).max);
+        funded = bound(funded, 1, type(uint128).max);
+        gain = uint32(bound(gain, 1, TOTAL));
+        address[3] memory provers = [prover, other, owner];
+
+        _initWith(0, pointReward);
+        token.mint(funder, funded);
+        _fund(funded);
+        _eval(funder, 0);
+        uint256 head = 0x100;
+        for (uint256 i; i < 3; ++i) {
+            for (uint256 k; k < steps[i]; ++k) {
+                _step(provers[i], ++head);
+            }
+        }
+        _eval(funder, gain);
+
+        ITrainingLedger.EpochTotals memory e = ledger.epochOf(modelId, 1);
+        uint256 totalWork = (steps[0] + steps[1] + steps[2]) * WORK_UNITS;
+        assertEq(e.work, totalWork);
+        uint256 expected = pointReward > funded / gain ? funded : uint256(gain) * pointReward;
+        assertEq(e.reward, expected);
+        uint256 sum;
+        for (uint256 i; i < 3; ++i) {
+            if (steps[i] == 0) continue;
+            vm.prank(provers[i]);
+            ledger.claimImprovement(modelId, 1);
+            uint256 share = ledger.creditsOf(provers[i]);
+            assertEq(share, e.reward * (steps[i] * WORK_UNITS) / totalWork);
+            sum += share;
+        }
+        assertLe(sum, e.reward, "shares exceed the epoch reward");
+        assertLt(e.reward - sum, 3, "dust above the number of provers");
+        assertEq(token.balanceOf(address(ledger)), ledger.trainingOf(modelId).budget + sum + (e.reward - sum));
     }
 }

@@ -148,6 +148,12 @@ impl<F: PrimeField + Absorb> DatasetTree<F> {
         self.samples.len()
     }
 
+    /// The samples, in tree order.
+    #[must_use]
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
     /// The leaf hash at leaf `index`.
     pub fn leaf(&self, index: u64) -> Result<F> {
         self.check(index)?;

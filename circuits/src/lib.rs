@@ -12,11 +12,13 @@
 //! * [`dataset`] — the training set as a Poseidon Merkle tree (data provenance for training proofs);
 //!   [`membership`] — the stand-alone circuit proving a sample is in it.
 //! * [`train`] — the native fixed-point SGD trainer; [`train_circuit`] — the circuit proving one of
-//!   its steps between two weight commitments.
+//!   its steps between two weight commitments; [`eval_circuit`] — the circuit proving the held-out
+//!   score of a committed head on a committed evaluation set.
 
 pub mod commitment;
 pub mod dataset;
 pub mod engine;
+pub mod eval_circuit;
 pub mod error;
 pub mod gadgets;
 pub mod inference;

@@ -87,6 +87,26 @@ pub fn rshift_round(v: i64, s: u32) -> i64 {
     if s == 0 { v } else { (v + (1 << (s - 1))) >> s }
 }
 
+/// A held-out score: correct predictions (first maximum of the logits equals the label) and the
+/// summed squared error `Σ_samples Σ_o (y_o − target·[o = label])²` over `total` samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Score {
+    /// Samples whose predicted class is the label.
+    pub correct: u32,
+    /// Samples evaluated.
+    pub total: u32,
+    /// Summed squared error (the MSE loss times `total · classes`).
+    pub loss_sum: u64,
+}
+
+impl Score {
+    /// `correct / total`.
+    #[must_use]
+    pub fn accuracy(&self) -> f64 {
+        f64::from(self.correct) / f64::from(self.total)
+    }
+}
+
 /// Activations of one forward pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Forward {
@@ -151,6 +171,28 @@ impl Mlp {
     pub fn predict(&self, x: &[i8], cfg: &TrainConfig) -> Result<usize, TrainError> {
         let y = self.forward(x, cfg)?.y;
         Ok(y.iter().enumerate().fold(0, |best, (i, v)| if *v > y[best] { i } else { best }))
+    }
+
+    /// The held-out score of these weights on `samples` ([`Score`]): what the evaluation circuit
+    /// proves ([`crate::eval_circuit`]).
+    pub fn evaluate(&self, samples: &[crate::dataset::Sample], cfg: &TrainConfig) -> Result<Score, TrainError> {
+        if samples.is_empty() || samples.len() > u32::MAX as usize {
+            return Err(TrainError::Shape(format!("{} evaluation samples", samples.len())));
+        }
+        let mut score = Score { correct: 0, total: samples.len() as u32, loss_sum: 0 };
+        for s in samples {
+            if usize::from(s.label) >= self.classes {
+                return Err(TrainError::Shape(format!("label {} for {} classes", s.label, self.classes)));
+            }
+            let y = self.forward(&s.features, cfg)?.y;
+            let predicted = y.iter().enumerate().fold(0, |best, (i, v)| if *v > y[best] { i } else { best });
+            score.correct += u32::from(predicted == usize::from(s.label));
+            for (o, v) in y.iter().enumerate() {
+                let e = v - if o == usize::from(s.label) { cfg.target } else { 0 };
+                score.loss_sum += (e * e).unsigned_abs();
+            }
+        }
+        Ok(score)
     }
 
     /// One SGD step on `batch` (features, label); returns the updated parameters.

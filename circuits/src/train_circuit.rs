@@ -68,6 +68,8 @@ pub struct TrainShape {
     pub classes: usize,
     /// Samples per step `B`.
     pub batch: usize,
+    /// SGD steps per proof `k ≥ 1` (each on its own batch; the weights between steps stay private).
+    pub steps: usize,
     /// Depth of the data set tree when the samples' provenance is proven (see the module doc).
     pub depth: Option<u32>,
 }
@@ -125,15 +127,15 @@ pub fn constraint_count(shape: &TrainShape, cfg: &TrainConfig) -> usize {
     let words = [d * h, h, h * c, c].iter().map(|&k| k.div_ceil(per_word(cfg.weight_bits))).sum::<usize>();
     let perms = (3 + words).div_ceil(2);
     let commit = 240 + 243 * (perms - 2) + 1;
+    let k = shape.steps;
     let provenance = shape.depth.map_or(0, |depth| {
         let leaf = 240 + 243 * ((3 + d.div_ceil(VALUES_PER_WORD)).div_ceil(2) - 2);
         (STEP_BITS + 1) as usize
             + (ADDRESS_BITS + 1) as usize
             + 1
-            + 1120 * hashes_for(b, depth)
-            + b * (leaf + 481 * depth as usize + 1)
+            + k * (1120 * hashes_for(b, depth) + b * (leaf + 481 * depth as usize + 1))
     });
-    b * per_sample + 2 * wb * shape.params() + updates + 2 * commit + provenance
+    k * (b * per_sample + updates) + (k + 1) * wb * shape.params() + 2 * commit + provenance
 }
 
 /// Bits of the step number in the last public word.
@@ -216,13 +218,15 @@ pub struct TrainStepCircuit<F> {
     pub statement: Option<TrainStatement<F>>,
     /// The commitment salt.
     pub salt: Option<F>,
-    /// Weights before the step.
+    /// Weights before the first step.
     pub before: Option<Mlp>,
-    /// The prover's claimed weights after the step (checked, not trusted).
+    /// The `k − 1` weights between the steps (private, range-checked, not committed).
+    pub between: Option<Vec<Mlp>>,
+    /// The prover's claimed weights after the last step (checked, not trusted).
     pub after: Option<Mlp>,
-    /// The batch.
+    /// The `k · B` samples, step by step.
     pub batch: Option<Vec<Sample>>,
-    /// With provenance: each sample's Merkle path (siblings, bottom first).
+    /// With provenance: each sample's Merkle path (siblings, bottom first), step by step.
     pub paths: Option<Vec<Vec<F>>>,
 }
 
@@ -230,24 +234,39 @@ impl<F: PrimeField + Absorb> TrainStepCircuit<F> {
     /// A circuit without witnesses, for key generation.
     #[must_use]
     pub fn for_setup(shape: TrainShape, cfg: TrainConfig) -> Self {
-        Self { shape, cfg, statement: None, salt: None, before: None, after: None, batch: None, paths: None }
+        Self { shape, cfg, statement: None, salt: None, before: None, between: None, after: None, batch: None, paths: None }
     }
 
     /// Runs the native step on `batch` and returns the honest circuit, its statement and the new
-    /// weights.
+    /// weights (one step per proof).
     pub fn new(before: &Mlp, batch: &[Sample], cfg: &TrainConfig, salt: F) -> Result<(Self, TrainStatement<F>, Mlp), TrainError> {
-        let pairs: Vec<(&[i8], u8)> = batch.iter().map(|s| (s.features.as_slice(), s.label)).collect();
-        let after = before.step(&pairs, cfg)?;
+        Self::new_steps(before, &[batch.to_vec()], cfg, salt)
+    }
+
+    /// Runs `batches.len()` native steps, one per batch, and returns the honest circuit proving all
+    /// of them, its statement and the final weights.
+    pub fn new_steps(before: &Mlp, batches: &[Vec<Sample>], cfg: &TrainConfig, salt: F) -> Result<(Self, TrainStatement<F>, Mlp), TrainError> {
+        let b = batches.first().map_or(0, Vec::len);
+        if b == 0 || batches.iter().any(|x| x.len() != b) {
+            return Err(TrainError::Shape(format!("{} batches of unequal or zero size", batches.len())));
+        }
+        let mut weights = vec![before.clone()];
+        for batch in batches {
+            let pairs: Vec<(&[i8], u8)> = batch.iter().map(|s| (s.features.as_slice(), s.label)).collect();
+            weights.push(weights.last().expect("start").step(&pairs, cfg)?);
+        }
+        let after = weights.pop().expect("k >= 1 steps");
         let statement = TrainStatement { head_before: head(before, cfg, salt), head_after: head(&after, cfg, salt), data: None };
-        let shape = TrainShape { inputs: before.inputs, hidden: before.hidden, classes: before.classes, batch: batch.len(), depth: None };
+        let shape = TrainShape { inputs: before.inputs, hidden: before.hidden, classes: before.classes, batch: b, steps: batches.len(), depth: None };
         let circuit = Self {
             shape,
             cfg: *cfg,
             statement: Some(statement),
             salt: Some(salt),
             before: Some(before.clone()),
+            between: Some(weights.split_off(1)),
             after: Some(after.clone()),
-            batch: Some(batch.to_vec()),
+            batch: Some(batches.concat()),
             paths: None,
         };
         Ok((circuit, statement, after))
@@ -266,11 +285,34 @@ impl<F: PrimeField + Absorb> TrainStepCircuit<F> {
         cfg: &TrainConfig,
         salt: F,
     ) -> Result<(Self, TrainStatement<F>, Mlp), TrainError> {
+        Self::from_dataset_steps(before, tree, batch, 1, seed, step, prover, cfg, salt)
+    }
+
+    /// The honest circuit for steps `step .. step + k` of training on `tree`, in one proof: step
+    /// `step + i` trains on the `batch` samples that `seed` and `step + i` select.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_dataset_steps(
+        before: &Mlp,
+        tree: &DatasetTree<F>,
+        batch: usize,
+        k: usize,
+        seed: F,
+        step: u64,
+        prover: [u8; 20],
+        cfg: &TrainConfig,
+        salt: F,
+    ) -> Result<(Self, TrainStatement<F>, Mlp), TrainError> {
         let shape_err = |e: crate::error::DatasetError| TrainError::Shape(e.to_string());
-        let indices = batch_indices_native(seed, step, batch, tree.depth()).map_err(shape_err)?;
-        let samples = indices.iter().map(|&i| tree.sample(i).cloned()).collect::<Result<Vec<_>, _>>().map_err(shape_err)?;
-        let paths = indices.iter().map(|&i| tree.path(i).map(|p| p.siblings)).collect::<Result<Vec<_>, _>>().map_err(shape_err)?;
-        let (mut circuit, mut statement, after) = Self::new(before, &samples, cfg, salt)?;
+        let mut batches = Vec::with_capacity(k);
+        let mut paths = Vec::with_capacity(k * batch);
+        for i in 0..k as u64 {
+            let indices = batch_indices_native(seed, step + i, batch, tree.depth()).map_err(shape_err)?;
+            batches.push(indices.iter().map(|&i| tree.sample(i).cloned()).collect::<Result<Vec<_>, _>>().map_err(shape_err)?);
+            for &i in &indices {
+                paths.push(tree.path(i).map_err(shape_err)?.siblings);
+            }
+        }
+        let (mut circuit, mut statement, after) = Self::new_steps(before, &batches, cfg, salt)?;
         statement.data = Some(DataStatement { dataset_root: tree.root(), seed, step, prover });
         circuit.statement = Some(statement);
         circuit.shape.depth = Some(tree.depth());
@@ -280,15 +322,15 @@ impl<F: PrimeField + Absorb> TrainStepCircuit<F> {
 }
 
 /// The four tensors of an MLP allocated as private tensors.
-struct Params<F: PrimeField> {
-    w1: Vec<FpVar<F>>,
-    b1: Vec<FpVar<F>>,
-    w2: Vec<FpVar<F>>,
-    b2: Vec<FpVar<F>>,
-    words: Vec<FpVar<F>>,
+pub(crate) struct Params<F: PrimeField> {
+    pub(crate) w1: Vec<FpVar<F>>,
+    pub(crate) b1: Vec<FpVar<F>>,
+    pub(crate) w2: Vec<FpVar<F>>,
+    pub(crate) b2: Vec<FpVar<F>>,
+    pub(crate) words: Vec<FpVar<F>>,
 }
 
-fn alloc_params<F: PrimeField>(
+pub(crate) fn alloc_params<F: PrimeField>(
     cs: &ConstraintSystemRef<F>,
     m: Option<&Mlp>,
     shape: &TrainShape,
@@ -313,15 +355,15 @@ fn alloc_params<F: PrimeField>(
     Ok(Params { w1, b1, w2, b2, words })
 }
 
-fn signed<F: PrimeField>(v: i64) -> F {
+pub(crate) fn signed<F: PrimeField>(v: i64) -> F {
     crate::packing::signed_to_field(i128::from(v))
 }
 
 impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
     fn generate_constraints(self, cs: ConstraintSystemRef<F>) -> Result<(), SynthesisError> {
         let (shape, cfg) = (self.shape, self.cfg);
-        let (d, hd, c) = (shape.inputs, shape.hidden, shape.classes);
-        if cfg.weight_bits < 2 || cfg.weight_bits > 32 || cfg.frac_bits > 32 || cfg.lr_shift1 > 64 || cfg.lr_shift2 > 64 {
+        let (d, hd, c, k, bsz) = (shape.inputs, shape.hidden, shape.classes, shape.steps, shape.batch);
+        if k == 0 || cfg.weight_bits < 2 || cfg.weight_bits > 32 || cfg.frac_bits > 32 || cfg.lr_shift1 > 64 || cfg.lr_shift2 > 64 {
             return Err(SynthesisError::Unsatisfiable);
         }
         let st = self.statement;
@@ -342,30 +384,45 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
                 decompose_le(&prover, ADDRESS_BITS)?;
                 let payee = F::from(2u64).pow([u64::from(PAYEE_SHIFT)]);
                 weighted_sum(&[(F::ONE, step.clone()), (payee, prover)], F::ZERO)?.enforce_equal(&word)?;
-                let bits = batch_indices(&seed, &step, shape.batch, depth)?;
-                if self.paths.as_ref().is_some_and(|p| p.len() != shape.batch || p.iter().any(|s| s.len() != depth as usize)) {
+                // Step `step + i` draws its batch from the seed and its own step number.
+                let mut bits = Vec::with_capacity(k * bsz);
+                for i in 0..k {
+                    let step_i = &step + FpVar::Constant(F::from(i as u64));
+                    bits.extend(batch_indices(&seed, &step_i, bsz, depth)?);
+                }
+                if self.paths.as_ref().is_some_and(|p| p.len() != k * bsz || p.iter().any(|s| s.len() != depth as usize)) {
                     return Err(SynthesisError::Unsatisfiable);
                 }
                 Some((root, bits, depth as usize))
             }
         };
 
-        let before = alloc_params(&cs, self.before.as_ref(), &shape, cfg.weight_bits)?;
-        let after = alloc_params(&cs, self.after.as_ref(), &shape, cfg.weight_bits)?;
+        if self.between.as_ref().is_some_and(|b| b.len() + 1 != k) {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        // The weights before, between and after the k steps; all range-checked.
+        let mut weights = vec![alloc_params(&cs, self.before.as_ref(), &shape, cfg.weight_bits)?];
+        for i in 0..k - 1 {
+            weights.push(alloc_params(&cs, self.between.as_ref().map(|b| &b[i]), &shape, cfg.weight_bits)?);
+        }
+        weights.push(alloc_params(&cs, self.after.as_ref(), &shape, cfg.weight_bits)?);
         let n = Widths::for_shape(&shape, &cfg);
         let fb = cfg.frac_bits;
         let target: F = signed(cfg.target);
 
+        let batch = self.batch.as_ref();
+        if batch.is_some_and(|b| b.len() != k * bsz || b.iter().any(|s| s.features.len() != d)) {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        for t in 0..k {
+        let (before, after) = (&weights[t], &weights[t + 1]);
         // Gradient terms, summed over the batch at the end (free linear combinations).
         let mut dw1: Vec<Vec<(F, FpVar<F>)>> = vec![Vec::new(); d * hd];
         let mut db1: Vec<Vec<(F, FpVar<F>)>> = vec![Vec::new(); hd];
         let mut dw2: Vec<Vec<(F, FpVar<F>)>> = vec![Vec::new(); hd * c];
         let mut db2: Vec<Vec<(F, FpVar<F>)>> = vec![Vec::new(); c];
-        let batch = self.batch.as_ref();
-        if batch.is_some_and(|b| b.len() != shape.batch || b.iter().any(|s| s.features.len() != d)) {
-            return Err(SynthesisError::Unsatisfiable);
-        }
-        for k in 0..shape.batch {
+        for j in 0..bsz {
+            let k = t * bsz + j;
             let sample = batch.map(|b| &b[k]);
             let features: Option<Vec<i64>> = sample.map(|s| s.features.iter().map(|&v| i64::from(v)).collect());
             let x = private_tensor::alloc(&cs, features.as_deref(), d, 8)?.values;
@@ -431,11 +488,12 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
         update(&before.b1, &after.b1, &db1, cfg.lr_shift1)?;
         update(&before.w2, &after.w2, &dw2, cfg.lr_shift2)?;
         update(&before.b2, &after.b2, &db2, cfg.lr_shift2)?;
+        }
 
         let salt = FpVar::new_witness(cs.clone(), || self.salt.ok_or(SynthesisError::AssignmentMissing))?;
         let count = shape.params() as u64;
-        commit_words(&before.words, count, &salt)?.enforce_equal(&head_before)?;
-        commit_words(&after.words, count, &salt)?.enforce_equal(&head_after)?;
+        commit_words(&weights[0].words, count, &salt)?.enforce_equal(&head_before)?;
+        commit_words(&weights[k].words, count, &salt)?.enforce_equal(&head_after)?;
         Ok(())
     }
 }
@@ -474,7 +532,7 @@ mod tests {
         let cfg = small_cfg();
         let salt = Fr::from(0x5a17u64);
         let mut m = Mlp::seeded(8, 4, 3, 1, &cfg);
-        let shape = TrainShape { inputs: 8, hidden: 4, classes: 3, batch: 2, depth: None };
+        let shape = TrainShape { inputs: 8, hidden: 4, classes: 3, batch: 2, steps: 1, depth: None };
         let (mut masked, mut open) = (0, 0);
         for step in 0..3u64 {
             let batch = samples(2, 8, 3, true, 100 + step);
@@ -561,7 +619,7 @@ mod tests {
         let cfg = TrainConfig::default();
         let salt = Fr::from(77u64);
         let mut m = Mlp::seeded(64, 32, 10, 3, &cfg);
-        let shape = TrainShape { inputs: 64, hidden: 32, classes: 10, batch: 2, depth: None };
+        let shape = TrainShape { inputs: 64, hidden: 32, classes: 10, batch: 2, steps: 1, depth: None };
         let widths = Widths::for_shape(&shape, &cfg);
         let total = constraint_count(&shape, &cfg);
         let fixed = constraint_count(&TrainShape { batch: 0, ..shape }, &cfg);
@@ -660,8 +718,8 @@ mod tests {
     #[test]
     fn setup_mode_has_the_same_shape() {
         let cfg = small_cfg();
-        for (depth, inputs) in [(None, 2usize), (Some(3), 5)] {
-            let shape = TrainShape { inputs: 8, hidden: 4, classes: 3, batch: 2, depth };
+        for (depth, inputs, steps) in [(None, 2usize, 1usize), (Some(3), 5, 1), (Some(3), 5, 3)] {
+            let shape = TrainShape { inputs: 8, hidden: 4, classes: 3, batch: 2, steps, depth };
             let cs = ConstraintSystem::<Fr>::new_ref();
             cs.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
             TrainStepCircuit::<Fr>::for_setup(shape, cfg).generate_constraints(cs.clone()).unwrap();
@@ -669,5 +727,61 @@ mod tests {
             // The constant 1 is instance variable 0.
             assert_eq!(cs.num_instance_variables(), inputs + 1, "depth {depth:?}");
         }
+    }
+
+    #[test]
+    fn k_steps_in_one_proof_equal_k_native_steps() {
+        let cfg = small_cfg();
+        let salt = Fr::from(31u64);
+        let m = Mlp::seeded(8, 4, 3, 4, &cfg);
+        let batches: Vec<Vec<Sample>> = (0..3).map(|t| samples(2, 8, 3, true, 300 + t)).collect();
+        let (c, st, after) = TrainStepCircuit::new_steps(&m, &batches, &cfg, salt).unwrap();
+        let mut native = m.clone();
+        for b in &batches {
+            let pairs: Vec<(&[i8], u8)> = b.iter().map(|s| (s.features.as_slice(), s.label)).collect();
+            native = native.step(&pairs, &cfg).unwrap();
+        }
+        assert_eq!(after, native);
+        assert_eq!(st.head_after, head(&native, &cfg, salt));
+        let shape = TrainShape { inputs: 8, hidden: 4, classes: 3, batch: 2, steps: 3, depth: None };
+        assert_eq!(c.shape, shape);
+        assert_eq!(satisfied(c.clone()), (true, constraint_count(&shape, &cfg)));
+
+        // An intermediate weight off by one (the final head still the honest one): unsatisfied.
+        for i in 0..2 {
+            let mut bad = c.clone();
+            bad.between.as_mut().unwrap()[i].w2[1] += 1;
+            assert!(!satisfied(bad).0, "intermediate weights {i} tampered");
+        }
+        // The batches in another order: another trajectory.
+        let mut bad = c.clone();
+        let mut swapped = batches.clone();
+        swapped.swap(0, 2);
+        bad.batch = Some(swapped.concat());
+        assert!(!satisfied(bad).0, "batches reordered");
+    }
+
+    #[test]
+    fn k_steps_with_provenance_draw_each_batch_from_its_own_step() {
+        let cfg = small_cfg();
+        let (salt, seed, prover) = (Fr::from(3u64), Fr::from(999u64), [0x11u8; 20]);
+        let tree = DatasetTree::<Fr>::new(samples(13, 8, 3, true, 21)).unwrap();
+        let m = Mlp::seeded(8, 4, 3, 6, &cfg);
+        let (c, st, after) = TrainStepCircuit::from_dataset_steps(&m, &tree, 2, 2, seed, 4, prover, &cfg, salt).unwrap();
+        // The same as two one-step proofs of steps 4 and 5.
+        let (_, _, mid) = TrainStepCircuit::from_dataset(&m, &tree, 2, seed, 4, prover, &cfg, salt).unwrap();
+        let (_, _, two) = TrainStepCircuit::from_dataset(&mid, &tree, 2, seed, 5, prover, &cfg, salt).unwrap();
+        assert_eq!(after, two);
+        assert_eq!(st.data.unwrap().step, 4);
+        assert_eq!(satisfied(c.clone()), (true, constraint_count(&c.shape, &cfg)));
+        // The second step trained on the first step's batch again (with its valid paths): unsatisfied.
+        let mut bad = c.clone();
+        let mut batch = bad.batch.clone().unwrap();
+        let mut paths = bad.paths.clone().unwrap();
+        batch[2] = batch[0].clone();
+        paths[2] = paths[0].clone();
+        bad.batch = Some(batch);
+        bad.paths = Some(paths);
+        assert!(!satisfied(bad).0, "a batch the seed did not pick for that step");
     }
 }

@@ -1,10 +1,15 @@
-//! Groth16 for the training-step circuit ([`mlproof_circuits::train_circuit`]): development setup,
-//! proving and verification against the step's statement.
+//! Groth16 for the training circuits: the SGD step ([`mlproof_circuits::train_circuit`]) and the
+//! held-out evaluation ([`mlproof_circuits::eval_circuit`]): development setup, proving and
+//! verification against each statement.
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof};
+use ark_relations::gr1cs::ConstraintSynthesizer;
 use ark_snark::SNARK;
-use mlproof_circuits::train_circuit::{TrainStatement, TrainStepCircuit};
+use mlproof_circuits::{
+    eval_circuit::{EvalCircuit, EvalStatement},
+    train_circuit::{TrainStatement, TrainStepCircuit},
+};
 use rand::{CryptoRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
@@ -13,12 +18,24 @@ use crate::{
     Keys,
 };
 
-/// Development setup (NOT FOR PRODUCTION: the toxic waste derives from `seed`) for the step
-/// circuit's shape.
-pub fn dev_setup_step(circuit: TrainStepCircuit<Fr>, seed: u64) -> Result<Keys> {
+fn dev_setup<C: ConstraintSynthesizer<Fr>>(circuit: C, seed: u64) -> Result<Keys> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(circuit, &mut rng)?;
     Ok(Keys { pk, vk })
+}
+
+fn verify_inputs(keys: &Keys, inputs: &[Fr], proof: &Proof<Bn254>) -> Result<()> {
+    if Groth16::<Bn254>::verify(&keys.vk, inputs, proof)? {
+        Ok(())
+    } else {
+        Err(ProverError::InvalidProof)
+    }
+}
+
+/// Development setup (NOT FOR PRODUCTION: the toxic waste derives from `seed`) for the step
+/// circuit's shape.
+pub fn dev_setup_step(circuit: TrainStepCircuit<Fr>, seed: u64) -> Result<Keys> {
+    dev_setup(circuit, seed)
 }
 
 /// Proves one training step.
@@ -28,11 +45,22 @@ pub fn prove_step<R: RngCore + CryptoRng>(keys: &Keys, circuit: TrainStepCircuit
 
 /// Verifies a step proof against its statement.
 pub fn verify_step(keys: &Keys, statement: &TrainStatement<Fr>, proof: &Proof<Bn254>) -> Result<()> {
-    if Groth16::<Bn254>::verify(&keys.vk, &statement.public_inputs(), proof)? {
-        Ok(())
-    } else {
-        Err(ProverError::InvalidProof)
-    }
+    verify_inputs(keys, &statement.public_inputs(), proof)
+}
+
+/// Development setup (NOT FOR PRODUCTION) for the evaluation circuit's shape.
+pub fn dev_setup_eval(circuit: EvalCircuit<Fr>, seed: u64) -> Result<Keys> {
+    dev_setup(circuit, seed)
+}
+
+/// Proves one evaluation.
+pub fn prove_eval<R: RngCore + CryptoRng>(keys: &Keys, circuit: EvalCircuit<Fr>, rng: &mut R) -> Result<Proof<Bn254>> {
+    Ok(Groth16::<Bn254>::prove(&keys.pk, circuit, rng)?)
+}
+
+/// Verifies an evaluation proof against its statement.
+pub fn verify_eval(keys: &Keys, statement: &EvalStatement<Fr>, proof: &Proof<Bn254>) -> Result<()> {
+    verify_inputs(keys, &statement.public_inputs(), proof)
 }
 
 /// The proof as the EVM verifier takes it: `[A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y]`.

@@ -119,7 +119,8 @@ pub struct Report {
     pub consumer: Address,
 }
 
-fn step(observer: &mut dyn FnMut(&Step), name: &str, sent: Option<&crate::chain::Sent>, detail: String) {
+/// Reports a completed step (with its transaction, if any) to the observer.
+pub fn report_step(observer: &mut dyn FnMut(&Step), name: &str, sent: Option<&crate::chain::Sent>, detail: String) {
     observer(&Step {
         name: name.to_owned(),
         tx: sent.map(|s| s.tx_hash.to_string()),
@@ -147,7 +148,7 @@ pub fn verifier_name(model: &QuantModel) -> String {
 /// posts the task, account 1 proves.
 pub async fn run_on_anvil(cfg: &JobConfig, observer: &mut dyn FnMut(&Step)) -> Result<Report> {
     let anvil = spawn_anvil(&cfg.root)?;
-    step(observer, "start anvil", None, format!("{} (chain id {})", anvil.endpoint(), anvil.chain_id()));
+    report_step(observer, "start anvil", None, format!("{} (chain id {})", anvil.endpoint(), anvil.chain_id()));
     let signer = |i: usize| PrivateKeySigner::from(anvil.keys()[i].clone());
     let admin = Account::connect(&anvil.endpoint(), signer(0))?;
     let prover = Account::connect(&anvil.endpoint(), signer(1))?;
@@ -183,7 +184,7 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
     let keys = dev_setup_shape(model, cfg.setup_seed, mlproof_circuits::Visibility::Public, true)?;
     let setup_s = t.elapsed().as_secs_f64();
     let constraints = constraint_count_shape(model, mlproof_circuits::Visibility::Public, true)?;
-    step(observer, "groth16 setup", None, format!("{constraints} constraints (committed input), {setup_s:.3}s ({DEV_SETUP_WARNING})"));
+    report_step(observer, "groth16 setup", None, format!("{constraints} constraints (committed input), {setup_s:.3}s ({DEV_SETUP_WARNING})"));
     let prov = VerifierProvenance {
         command: format!("mlproof demo (model {}, committed input, dev seed {})", model.name, cfg.setup_seed),
         circuit: model.name.clone(),
@@ -195,15 +196,15 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
     let compiler = Compiler::new(&cfg.root)?;
     let t = Instant::now();
     let artifacts = compiler.compile_protocol(&[(format!("contracts/generated/{name}.sol"), verifier_src)])?;
-    step(observer, "compile contracts", None, format!("solc via foundry-compilers, {:.1}s", t.elapsed().as_secs_f64()));
+    report_step(observer, "compile contracts", None, format!("solc via foundry-compilers, {:.1}s", t.elapsed().as_secs_f64()));
 
     // Deploy and register.
     let (dep, log) = deploy_protocol(admin, &artifacts, &cfg.protocol).await?;
     for (what, sent) in &log {
-        step(observer, what, Some(sent), String::new());
+        report_step(observer, what, Some(sent), String::new());
     }
     let (verifier, sent) = deploy_verifier(admin, &artifacts, &name).await?;
-    step(observer, &format!("deploy {name}"), Some(&sent), verifier.to_string());
+    report_step(observer, &format!("deploy {name}"), Some(&sent), verifier.to_string());
     let commitment = model_commitment(model);
     let output_words = u32::try_from(packing::output_words_for(model.output_len())).map_err(|_| RelayerError::Inconsistent("model too wide".into()))?;
     let registration = ModelRegistration {
@@ -216,25 +217,25 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
         metadata_uri: format!("mlproof:{}", model.name),
     };
     let (model_id, sent) = register_model(admin, dep.registry, &registration).await?;
-    step(observer, "register model", Some(&sent), format!("model id {model_id}, commitment {commitment}, {} work units", registration.work_units));
+    report_step(observer, "register model", Some(&sent), format!("model id {model_id}, commitment {commitment}, {} work units", registration.work_units));
     let classes = u8::try_from(model.output_len()).unwrap_or(u8::MAX);
     let (consumer, sent) = deploy_consumer(admin, &artifacts, dep.market, model_id, classes).await?;
-    step(observer, "deploy DigitsClassifierConsumer", Some(&sent), consumer.to_string());
+    report_step(observer, "deploy DigitsClassifierConsumer", Some(&sent), consumer.to_string());
 
     let pool = cfg.protocol.emission_per_epoch * U256::from(10);
     let sent = market::mint(admin, dep.token, admin.address, pool).await?;
-    step(observer, "mint emission pool", Some(&sent), format!("{pool}"));
+    report_step(observer, "mint emission pool", Some(&sent), format!("{pool}"));
     let sent = market::fund_emissions(admin, dep.token, dep.market, pool).await?;
-    step(observer, "fund emissions", Some(&sent), format!("{pool}"));
+    report_step(observer, "fund emissions", Some(&sent), format!("{pool}"));
     Ok(Prepared { keys, dep, verifier, consumer, model_id, setup_s, constraints })
 }
 
 /// Mints the job's stake to `prover` (from `admin`, the token owner) and stakes it.
 pub async fn mint_and_stake(cfg: &JobConfig, p: &Prepared, admin: &Account, prover: &Account, observer: &mut dyn FnMut(&Step)) -> Result<()> {
     let sent = market::mint(admin, p.dep.token, prover.address, cfg.stake).await?;
-    step(observer, "mint prover stake", Some(&sent), prover.address.to_string());
+    report_step(observer, "mint prover stake", Some(&sent), prover.address.to_string());
     let sent = market::stake(prover, p.dep.token, p.dep.market, cfg.stake).await?;
-    step(observer, "stake", Some(&sent), format!("{} by {}", cfg.stake, prover.address));
+    report_step(observer, "stake", Some(&sent), format!("{} by {}", cfg.stake, prover.address));
     Ok(())
 }
 
@@ -297,11 +298,11 @@ pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Accou
     let p = prepare(cfg, admin, observer).await?;
     mint_and_stake(cfg, &p, admin, prover, observer).await?;
     let sent = market::mint(admin, p.dep.token, admin.address, cfg.bounty).await?;
-    step(observer, "mint bounty", Some(&sent), String::new());
+    report_step(observer, "mint bounty", Some(&sent), String::new());
 
     // The requester posts a task for a committed input.
     let posted = post_committed(cfg, &p, admin, &cfg.input, 3600).await?;
-    step(observer, "post task", Some(&posted.sent), format!("statement {}, bounty {}, collateral {}", posted.id, cfg.bounty, cfg.collateral));
+    report_step(observer, "post task", Some(&posted.sent), format!("statement {}, bounty {}, collateral {}", posted.id, cfg.bounty, cfg.collateral));
 
     // The prover finds it on-chain, locks it, proves and fulfils.
     let task = market::find_task(&prover.provider, p.dep.market, posted.id)
@@ -309,15 +310,15 @@ pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Accou
         .ok_or_else(|| RelayerError::Inconsistent("the posted task is not open".into()))?;
     let (task, sent) = market::lock_task(prover, p.dep.market, &task).await?;
     let lock_gas = sent.gas_used;
-    step(observer, "lock task", Some(&sent), format!("collateral {} locked by {}", cfg.collateral, prover.address));
+    report_step(observer, "lock task", Some(&sent), format!("collateral {} locked by {}", cfg.collateral, prover.address));
     let native_output = engine::forward(model, &cfg.input)?;
     let (evm, prove_s) = prove_committed(cfg, &p, &cfg.input, posted.salt, prover.address)?;
-    step(observer, "prove", None, format!("{prove_s:.3}s, verified in Rust"));
+    report_step(observer, "prove", None, format!("{prove_s:.3}s, verified in Rust"));
     let verify_gas = market::measure_verify_gas(prover, p.verifier, &evm).await?;
-    step(observer, "measure verifyProof gas", None, format!("{verify_gas} (a transaction calling the verifier)"));
+    report_step(observer, "measure verifyProof gas", None, format!("{verify_gas} (a transaction calling the verifier)"));
     let sent = market::fulfil(prover, p.dep.market, &task, &evm).await?;
     let fulfil_gas = sent.gas_used;
-    step(observer, "fulfil", Some(&sent), "verified on-chain, output recorded, collateral released, bounty credited".into());
+    report_step(observer, "fulfil", Some(&sent), "verified on-chain, output recorded, collateral released, bounty credited".into());
 
     // Read back, act on it, get paid.
     let words = market::verified_output(&prover.provider, p.dep.market, p.model_id, &evm.input)
@@ -325,9 +326,9 @@ pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Accou
         .ok_or_else(|| RelayerError::Inconsistent("the market has no verified output after fulfil".into()))?;
     let output = decode_output(&words, model.output_len())?;
     let (predicted_class, sent) = market::classify(admin, p.consumer, &evm.input).await?;
-    step(observer, "consumer classify", Some(&sent), format!("class {predicted_class}"));
+    report_step(observer, "consumer classify", Some(&sent), format!("class {predicted_class}"));
     let (reward, sent) = market::claim(prover, p.dep.market).await?;
-    step(observer, "claim", Some(&sent), format!("{reward} paid to {}", prover.address));
+    report_step(observer, "claim", Some(&sent), format!("{reward} paid to {}", prover.address));
 
     Ok(Report {
         chain_id,

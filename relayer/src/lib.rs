@@ -10,8 +10,10 @@
 //! * [`chain`] — connecting, the embedded anvil, and sending transactions;
 //! * [`deploy`] — deploying and wiring the protocol;
 //! * [`market`] — staking, tasks, fulfilment, slashing, claims, verified outputs;
-//! * [`training`] — the training ledger: claim, submit proven steps, read the lineage;
-//! * [`job`] — the end-to-end inference job used by `mlproof demo` and the integration tests.
+//! * [`training`] — the training ledger: claim, submit proven steps and evaluations, rewards, the
+//!   lineage;
+//! * [`job`] — the end-to-end inference job used by `mlproof demo` and the integration tests;
+//! * [`train_job`] — the end-to-end training job (`mlproof demo --train N`).
 
 pub mod bindings;
 pub mod chain;
@@ -21,6 +23,7 @@ pub mod error;
 pub mod job;
 pub mod market;
 pub mod revert;
+pub mod train_job;
 pub mod training;
 
 pub use error::{RelayerError, Result};

@@ -1,5 +1,6 @@
-//! The training ledger through its bindings: deploy, register a training model, initialize it,
-//! claim a step (which fixes the seed), submit a proven step, read the head and the lineage.
+//! The training ledger through its bindings: deploy, register a training model, initialize and fund
+//! it, claim a step (which fixes the seed), submit a proven step or evaluation, claim and withdraw
+//! rewards, read the head, scores and the lineage.
 
 use alloy::{
     primitives::{Address, Bytes, B256, U256},
@@ -7,17 +8,19 @@ use alloy::{
     sol_types::SolValue,
 };
 
+use mlproof_circuits::train::Score;
+
 use crate::{
-    bindings::{IModelRegistry, ITrainingLedger},
+    bindings::{IModelRegistry, ITrainingLedger, IERC20},
     chain::{contract_error, deploy_code, send, Account, Sent},
     compile::Artifacts,
     error::{RelayerError, Result},
 };
 
-/// Deploys a TrainingLedger reading `registry`, administered by `admin`.
-pub async fn deploy_ledger(admin: &Account, artifacts: &Artifacts, registry: Address, admin_delay: u64) -> Result<(Address, Sent)> {
+/// Deploys a TrainingLedger reading `registry` and paying in `token`, administered by `admin`.
+pub async fn deploy_ledger(admin: &Account, artifacts: &Artifacts, registry: Address, token: Address, admin_delay: u64) -> Result<(Address, Sent)> {
     let mut code = artifacts.bytecode("TrainingLedger")?.to_vec();
-    code.extend((registry, admin.address, alloy::primitives::Uint::<48, 1>::from(admin_delay)).abi_encode_params());
+    code.extend((registry, token, admin.address, alloy::primitives::Uint::<48, 1>::from(admin_delay)).abi_encode_params());
     deploy_code(admin, "deploy TrainingLedger", Bytes::from(code)).await
 }
 
@@ -48,10 +51,62 @@ pub async fn register_training_model(owner: &Account, registry: Address, verifie
         .ok_or_else(|| RelayerError::Inconsistent("registerModel emitted no ModelRegistered event".into()))
 }
 
-/// Initializes a model's training with its data set root, evaluation root and initial head.
-pub async fn init_training(owner: &Account, ledger: Address, model_id: U256, dataset_root: U256, eval_root: U256, head: U256) -> Result<Sent> {
-    let l = ITrainingLedger::new(ledger, &owner.provider);
-    send("initTraining", l.initTraining(model_id, B256::from(dataset_root), eval_root, head)).await
+/// Initializes a model's training: data set and evaluation roots, initial head, evaluation
+/// verifier and reward rates.
+pub async fn init_training(owner: &Account, ledger: Address, model_id: U256, params: ITrainingLedger::TrainingParams) -> Result<Sent> {
+    send("initTraining", ITrainingLedger::new(ledger, &owner.provider).initTraining(model_id, params)).await
+}
+
+/// Approves the ledger and adds `amount` of `token` to the model's reward budget.
+pub async fn fund(funder: &Account, token: Address, ledger: Address, model_id: U256, amount: U256) -> Result<Sent> {
+    send("approve", IERC20::new(token, &funder.provider).approve(ledger, amount)).await?;
+    send("fund", ITrainingLedger::new(ledger, &funder.provider).fund(model_id, amount)).await
+}
+
+/// Submits a proven evaluation of the current head; returns the verified score event.
+pub async fn submit_eval(
+    evaluator: &Account,
+    ledger: Address,
+    model_id: U256,
+    score: &Score,
+    proof: [U256; 8],
+) -> Result<(ITrainingLedger::EvaluationVerified, Sent)> {
+    let l = ITrainingLedger::new(ledger, &evaluator.provider);
+    let sent = send("submitEval", l.submitEval(model_id, score.correct, score.total, score.loss_sum, proof)).await?;
+    let event = sent
+        .receipt
+        .inner
+        .logs()
+        .iter()
+        .find_map(|l| l.log_decode::<ITrainingLedger::EvaluationVerified>().ok())
+        .map(|e| e.inner.data)
+        .ok_or_else(|| RelayerError::Inconsistent("submitEval emitted no EvaluationVerified event".into()))?;
+    Ok((event, sent))
+}
+
+/// The proven score of `head` (`total == 0` when it was never evaluated).
+pub async fn score_of(provider: &DynProvider, ledger: Address, model_id: U256, head: U256) -> Result<ITrainingLedger::Score> {
+    ITrainingLedger::new(ledger, provider).scoreOf(model_id, head).call().await.map_err(|e| contract_error("scoreOf", &e))
+}
+
+/// The model's training state.
+pub async fn training_of(provider: &DynProvider, ledger: Address, model_id: U256) -> Result<ITrainingLedger::Training> {
+    ITrainingLedger::new(ledger, provider).trainingOf(model_id).call().await.map_err(|e| contract_error("trainingOf", &e))
+}
+
+/// Moves `prover`'s share of a closed epoch's improvement reward into its credits.
+pub async fn claim_improvement(prover: &Account, ledger: Address, model_id: U256, epoch: u64) -> Result<Sent> {
+    send("claimImprovement", ITrainingLedger::new(ledger, &prover.provider).claimImprovement(model_id, epoch)).await
+}
+
+/// `prover`'s credited rewards, not yet withdrawn.
+pub async fn credits_of(provider: &DynProvider, ledger: Address, prover: Address) -> Result<U256> {
+    ITrainingLedger::new(ledger, provider).creditsOf(prover).call().await.map_err(|e| contract_error("creditsOf", &e))
+}
+
+/// Withdraws all of `prover`'s credits (a pull payment).
+pub async fn withdraw(prover: &Account, ledger: Address) -> Result<Sent> {
+    send("withdraw", ITrainingLedger::new(ledger, &prover.provider).withdraw()).await
 }
 
 /// Claims the model's next step for `prover`; returns the step number.

@@ -1,6 +1,8 @@
 //! Training steps relayed to a real anvil: claim (fixes the seed), prove the step on the batch the
 //! seed picks from the committed data set, submit; the head moves and the lineage is recorded. A
-//! step that does not extend the current head reverts with the ledger's custom error.
+//! step that does not extend the current head reverts with the ledger's custom error. A proven
+//! evaluation of the head is verified by the generated Solidity verifier; each mutated field (a
+//! score, the loss, the submitter) reverts, and a replay is refused.
 
 use std::path::PathBuf;
 
@@ -13,20 +15,29 @@ use ark_bn254::Fr;
 use mlproof_circuits::{
     dataset::{DatasetTree, Sample},
     train::{Mlp, TrainConfig},
+    eval_circuit::{EvalCircuit, EvalShape},
     train_circuit::{head, TrainShape, TrainStepCircuit},
 };
 use mlproof_prover::{
     evm::fr_to_u256,
     setup::DEV_SETUP_WARNING,
     solidity::{verifier_source, VerifierProvenance},
-    training::{dev_setup_step, evm_proof_words, prove_step},
+    training::{dev_setup_eval, dev_setup_step, evm_proof_words, prove_eval, prove_step},
 };
 use mlproof_relayer::{
     chain::{spawn_anvil, Account},
     compile::Compiler,
-    deploy::{deploy_protocol, deploy_verifier, ProtocolConfig},
-    training, RelayerError,
+    bindings::ITrainingLedger,
+    deploy::{deploy_protocol, deploy_verifier, tokens, ProtocolConfig},
+    market, training, RelayerError,
 };
+
+fn reason(r: Result<impl std::fmt::Debug, RelayerError>) -> String {
+    match r {
+        Err(RelayerError::Reverted { reason, .. }) => reason,
+        other => panic!("expected a revert, got {other:?}"),
+    }
+}
 
 fn fr(v: U256) -> Fr {
     mlproof_prover::evm::u256_to_fr(v).expect("the ledger reduces seeds mod r")
@@ -35,15 +46,26 @@ fn fr(v: U256) -> Fr {
 #[tokio::test(flavor = "multi_thread")]
 async fn steps_extend_the_head_and_a_stale_step_reverts() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let cfg = TrainConfig { lr_shift1: 7, lr_shift2: 7, ..TrainConfig::default() };
+    let cfg = TrainConfig { lr_shift1: 5, lr_shift2: 5, ..TrainConfig::default() };
     let samples: Vec<Sample> =
-        (0..6u8).map(|k| Sample { features: (0..8).map(|i| ((i * 29 + usize::from(k) * 17) % 128) as i8).collect(), label: k % 3 }).collect();
+        (0..6u8).map(|k| Sample { features: (0..8).map(|i| ((i * 73 + usize::from(k) * 41) % 256) as u8 as i8).collect(), label: k % 3 }).collect();
     let tree = DatasetTree::<Fr>::new(samples).unwrap();
-    let shape = TrainShape { inputs: 8, hidden: 4, classes: 3, batch: 2, depth: Some(tree.depth()) };
+    let shape = TrainShape { inputs: 8, hidden: 4, classes: 3, batch: 2, steps: 1, depth: Some(tree.depth()) };
     let keys = dev_setup_step(TrainStepCircuit::for_setup(shape, cfg), 1).unwrap();
     let prov = VerifierProvenance { command: "training_anvil test".into(), circuit: "train-step-8-4-3".into(), setup: DEV_SETUP_WARNING.into() };
     let src = verifier_source(&keys.vk, "TrainStepVerifier", &prov);
-    let artifacts = Compiler::new(&root).unwrap().compile_protocol(&[("contracts/generated/TrainStepVerifier.sol".into(), src)]).unwrap();
+    let eval_samples: Vec<Sample> =
+        (0..5u8).map(|k| Sample { features: (0..8).map(|i| ((i * 31 + usize::from(k) * 11) % 128) as i8).collect(), label: k % 3 }).collect();
+    let eval_set = DatasetTree::<Fr>::new(eval_samples).unwrap();
+    let eval_keys = dev_setup_eval(EvalCircuit::for_setup(EvalShape { inputs: 8, hidden: 4, classes: 3, samples: 5 }, cfg), 2).unwrap();
+    let eval_src = verifier_source(&eval_keys.vk, "TrainEvalVerifier", &prov);
+    let artifacts = Compiler::new(&root)
+        .unwrap()
+        .compile_protocol(&[
+            ("contracts/generated/TrainStepVerifier.sol".into(), src),
+            ("contracts/generated/TrainEvalVerifier.sol".into(), eval_src),
+        ])
+        .unwrap();
 
     let anvil = spawn_anvil(&root).unwrap();
     let account = |i: usize| Account::connect(&anvil.endpoint(), PrivateKeySigner::from(anvil.keys()[i].clone())).unwrap();
@@ -51,12 +73,24 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
     let (dep, _) = deploy_protocol(&admin, &artifacts, &ProtocolConfig::default()).await.unwrap();
     let (verifier, _) = deploy_verifier(&admin, &artifacts, "TrainStepVerifier").await.unwrap();
     let model_id = training::register_training_model(&admin, dep.registry, verifier, B256::repeat_byte(7), 10).await.unwrap();
-    let (ledger, _) = training::deploy_ledger(&admin, &artifacts, dep.registry, 3600).await.unwrap();
+    let (eval_verifier, _) = deploy_verifier(&admin, &artifacts, "TrainEvalVerifier").await.unwrap();
+    let (ledger, _) = training::deploy_ledger(&admin, &artifacts, dep.registry, dep.token, 3600).await.unwrap();
 
     let salt = Fr::from(5u64);
     let mut weights = Mlp::seeded(8, 4, 3, 5, &cfg);
     let head0 = fr_to_u256(head::<Fr>(&weights, &cfg, salt));
-    training::init_training(&admin, ledger, model_id, fr_to_u256(tree.root()), U256::from(1), head0).await.unwrap();
+    let params = ITrainingLedger::TrainingParams {
+        datasetRoot: B256::from(fr_to_u256(tree.root())),
+        evalRoot: fr_to_u256(eval_set.root()),
+        initialHead: head0,
+        evalVerifier: eval_verifier,
+        stepReward: tokens(1),
+        pointReward: tokens(3),
+        stepsPerProof: 1,
+    };
+    training::init_training(&admin, ledger, model_id, params).await.unwrap();
+    market::mint(&admin, dep.token, admin.address, tokens(100)).await.unwrap();
+    training::fund(&admin, dep.token, ledger, model_id, tokens(100)).await.unwrap();
 
     let mut heads = vec![head0];
     let mut last_proof = None;
@@ -82,13 +116,46 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
     assert_eq!(step, 2);
     admin.provider.anvil_mine(Some(2), None).await.unwrap();
     let (before, after_head, proof) = last_proof.unwrap();
-    match training::submit_step(&prover, ledger, model_id, before, after_head, proof).await {
-        Err(RelayerError::Reverted { reason, .. }) => assert!(reason.starts_with("TrainingLedgerNotHead"), "{reason}"),
-        other => panic!("expected TrainingLedgerNotHead, got {other:?}"),
-    }
+    let r = reason(training::submit_step(&prover, ledger, model_id, before, after_head, proof).await);
+    assert!(r.starts_with("TrainingLedgerNotHead"), "{r}");
     let lineage = training::lineage(&prover.provider, ledger, model_id).await.unwrap();
     assert_eq!(lineage.len(), 2);
     for (i, s) in lineage.iter().enumerate() {
         assert_eq!((s.headBefore, s.headAfter, s.prover, s.step), (heads[i], heads[i + 1], prover.address, i as u64));
     }
+    assert_eq!(training::credits_of(&prover.provider, ledger, prover.address).await.unwrap(), tokens(2), "one token per step");
+
+    // A proven evaluation of the current head, verified by the generated verifier.
+    let (circuit, statement) = EvalCircuit::new(&weights, &eval_set, admin.address.into_array(), &cfg, salt).unwrap();
+    assert_eq!(fr_to_u256(statement.head), *heads.last().unwrap());
+    let proof = evm_proof_words(&prove_eval(&eval_keys, circuit, &mut rand::rngs::OsRng).unwrap());
+    let score = statement.score;
+    let mutations = [
+        ("correct + 1", mlproof_circuits::train::Score { correct: score.correct + 1, ..score }, &admin),
+        ("lossSum - 1", mlproof_circuits::train::Score { loss_sum: score.loss_sum - 1, ..score }, &admin),
+        ("total + 1", mlproof_circuits::train::Score { total: score.total + 1, ..score }, &admin),
+        ("another submitter", score, &prover),
+    ];
+    for (what, s, who) in mutations {
+        let r = reason(training::submit_eval(who, ledger, model_id, &s, proof).await);
+        assert!(r.starts_with("TrainingLedgerInvalidEvalProof"), "{what}: {r}");
+    }
+    let mut bad = proof;
+    bad[6] += U256::from(1);
+    let r = reason(training::submit_eval(&admin, ledger, model_id, &score, bad).await);
+    assert!(r.starts_with("TrainingLedgerInvalidEvalProof") || r.contains("Verifier"), "mutated proof: {r}");
+    let (event, _) = training::submit_eval(&admin, ledger, model_id, &score, proof).await.unwrap();
+    assert_eq!((event.correct, event.total, event.lossSum, event.evaluator), (score.correct, 5, score.loss_sum, admin.address));
+    assert_eq!(event.reward, U256::ZERO, "the first evaluation is the baseline");
+    let recorded = training::score_of(&admin.provider, ledger, model_id, *heads.last().unwrap()).await.unwrap();
+    assert_eq!((recorded.correct, recorded.total), (score.correct, 5));
+    let r = reason(training::submit_eval(&admin, ledger, model_id, &score, proof).await);
+    assert!(r.starts_with("TrainingLedgerAlreadyEvaluated"), "replay: {r}");
+
+    // Pull payment of the step rewards.
+    let sent = training::withdraw(&prover, ledger).await.unwrap();
+    assert!(sent.gas_used > 0);
+    assert_eq!(training::credits_of(&prover.provider, ledger, prover.address).await.unwrap(), U256::ZERO);
+    let r = reason(training::withdraw(&prover, ledger).await);
+    assert!(r.starts_with("TrainingLedgerNothingToWithdraw"), "{r}");
 }

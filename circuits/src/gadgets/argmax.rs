@@ -17,6 +17,12 @@ use super::{bits::decompose_le, lincomb::weighted_sum, requant::fe_to_i64};
 
 /// The index of the first maximum of `values`, as a constrained variable.
 pub fn argmax<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
+    argmax_bits(values, 8)
+}
+
+/// [`argmax`] of values constrained to `[−2^(bits−1), 2^(bits−1))`: the range checks are `bits`
+/// wide, so the cost is `(bits + 3)·k + 1`. With `bits = 8` this is [`argmax`].
+pub fn argmax_bits<F: PrimeField>(values: &[FpVar<F>], bits: u32) -> Result<FpVar<F>, SynthesisError> {
     let hint = values.iter().map(|v| v.value().ok().map(fe_to_i64)).collect::<Option<Vec<_>>>().map(|v| {
         let mut best = 0;
         for (i, &x) in v.iter().enumerate() {
@@ -26,12 +32,19 @@ pub fn argmax<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisE
         }
         (0..v.len()).map(|i| i == best).collect()
     });
-    argmax_with_witness(values, hint)
+    argmax_bits_with_witness(values, bits, hint)
 }
 
 /// [`argmax`] with the prover's one-hot selector supplied by the caller.
 pub fn argmax_with_witness<F: PrimeField>(values: &[FpVar<F>], hint: Option<Vec<bool>>) -> Result<FpVar<F>, SynthesisError> {
-    if values.is_empty() {
+    argmax_bits_with_witness(values, 8, hint)
+}
+
+/// [`argmax_bits`] with the prover's one-hot selector supplied by the caller. The differences
+/// `m − vⱼ − bⱼ` of in-range values lie in `(−2^bits, 2^bits)`, so a `bits`-bit range check rejects
+/// every negative one (it would wrap to `p − |d|`) as long as `bits < 250`.
+pub fn argmax_bits_with_witness<F: PrimeField>(values: &[FpVar<F>], bits: u32, hint: Option<Vec<bool>>) -> Result<FpVar<F>, SynthesisError> {
+    if values.is_empty() || bits == 0 || bits >= 250 {
         return Err(SynthesisError::Unsatisfiable);
     }
     let cs = values.iter().fold(ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
@@ -48,7 +61,7 @@ pub fn argmax_with_witness<F: PrimeField>(values: &[FpVar<F>], hint: Option<Vec<
     for j in 0..values.len() {
         let after: Vec<(F, FpVar<F>)> = sel[j + 1..].iter().map(|s| (-F::ONE, s.clone())).collect();
         let d = weighted_sum(&after, F::ZERO)? + &m - &values[j];
-        decompose_le(&d, 8)?;
+        decompose_le(&d, bits)?;
     }
     let index: Vec<(F, FpVar<F>)> = sel.iter().enumerate().map(|(i, s)| (F::from(i as u64), s.clone())).collect();
     weighted_sum(&index, F::ZERO)
@@ -101,5 +114,28 @@ mod tests {
             let _ = argmax_with_witness(&v, Some(sel.clone())).unwrap();
             assert!(!cs.is_satisfied().unwrap(), "{sel:?} accepted");
         }
+    }
+
+    #[test]
+    fn wide_argmax_ranks_wide_values_and_rejects_a_wrong_index() {
+        let vals = [-40_000i128, 65_535, -65_536, 65_535, 1_000];
+        let cs = cs();
+        let v = vars(&cs, &vals);
+        let before = cs.num_constraints();
+        let idx = argmax_bits(&v, 18).unwrap();
+        assert_eq!(idx.value().unwrap(), ark_bn254::Fr::from(1u64));
+        assert!(cs.is_satisfied().unwrap());
+        assert_eq!(cs.num_constraints() - before, (18 + 3) * vals.len() + 1);
+        for claim in [0usize, 2, 3, 4] {
+            let cs = super::super::test_util::cs();
+            let v = vars(&cs, &vals);
+            let _ = argmax_bits_with_witness(&v, 18, Some(one_hot(5, claim))).unwrap();
+            assert!(!cs.is_satisfied().unwrap(), "index {claim} accepted");
+        }
+        // Too narrow a range check cannot rank values this far apart.
+        let cs = super::super::test_util::cs();
+        let v = vars(&cs, &vals);
+        let _ = argmax_bits(&v, 8).unwrap();
+        assert!(!cs.is_satisfied().unwrap());
     }
 }

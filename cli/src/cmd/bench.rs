@@ -17,7 +17,8 @@ use rand_chacha::ChaCha20Rng;
 pub struct Args {
     /// Which benchmark: `slice` (the foundation slice: circuit, Groth16, on-chain gas), `circuits`
     /// (constraint costs, setup/prove time and memory per model and weight visibility), `contracts`
-    /// (gas of every market operation) or `training` (the SGD step circuit).
+    /// (gas of every market operation) or `training` (the training job: step and evaluation circuits,
+    /// `submitStep` / `submitEval` gas).
     #[arg(default_value = "slice")]
     suite: String,
     /// Timed repetitions per measurement (the median is reported).
@@ -26,6 +27,15 @@ pub struct Args {
     /// With suite `training`: samples per step.
     #[arg(long, default_value_t = 4)]
     batch: usize,
+    /// With suite `training`: verified steps to relay.
+    #[arg(long, default_value_t = 3)]
+    steps: usize,
+    /// With suite `training`: SGD steps per proof.
+    #[arg(long, default_value_t = 1)]
+    steps_per_proof: usize,
+    /// With suite `training`: held-out samples the evaluation circuit scores.
+    #[arg(long, default_value_t = 64)]
+    eval_samples: usize,
     /// With suite `one` (internal): the model key.
     #[arg(long, hide = true)]
     model: Option<String>,
@@ -64,7 +74,7 @@ impl Args {
             "contracts" => super::bench_contracts::run(),
             "training" => {
                 let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
-                super::bench_training::run(&root, self.batch)
+                super::bench_training::run(&root, self.steps, self.steps_per_proof, self.batch, self.eval_samples)
             }
             "one" => {
                 let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;

@@ -1,13 +1,19 @@
-//! `mlproof demo`: the end-to-end job on an embedded local chain (anvil).
+//! `mlproof demo`: the end-to-end job on an embedded local chain (anvil): one proven inference
+//! task (default), or `--train N` proven SGD steps between two proven evaluations.
 
 use std::path::PathBuf;
 
 use eyre::{Context, Result};
-use mlproof_circuits::slice::sample_input;
+use mlproof_circuits::{
+    dataset::Sample,
+    slice::sample_input,
+    train::{Mlp, TrainConfig},
+};
 use mlproof_import::dataset::Digits;
 use mlproof_relayer::{
     compile::find_root,
     job::{run_on_anvil, JobConfig, Step},
+    train_job::{run_training_on_anvil, TrainJobConfig},
 };
 
 use crate::common::load_model;
@@ -33,6 +39,41 @@ pub struct Args {
     /// Make the last line one JSON object with the summary.
     #[arg(long)]
     json: bool,
+    /// Instead of inference: run N proven SGD steps of the digits MLP on-chain (TrainingLedger),
+    /// between proven held-out evaluations of the start and final weights.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    train: Option<u64>,
+    /// With --train: samples per step (drawn by the on-chain seed from the committed training split).
+    #[arg(long, default_value_t = 4, requires = "train", value_parser = clap::value_parser!(u64).range(1..=64))]
+    batch: u64,
+    /// With --train: size of the committed held-out evaluation set (the first held-out digits).
+    #[arg(long, default_value_t = 64, requires = "train", value_parser = clap::value_parser!(u64).range(1..=540))]
+    eval_samples: u64,
+    /// With --train: SGD steps per proof (one Groth16 proof covers K consecutive steps; N must be a
+    /// multiple of K).
+    #[arg(long, default_value_t = 1, requires = "train", value_parser = clap::value_parser!(u64).range(1..=64))]
+    steps_per_proof: u64,
+    /// With --train: seed of the deliberately under-trained (seeded random) start weights.
+    #[arg(long, default_value_t = 7, requires = "train")]
+    start_seed: u64,
+}
+
+/// The training job's configuration for the digits MLP 64-32-10.
+pub fn digits_training(root: PathBuf, steps: usize, steps_per_proof: usize, batch: usize, eval_samples: usize, start_seed: u64, dev_seed: u64) -> Result<TrainJobConfig> {
+    eyre::ensure!(
+        steps_per_proof > 0 && steps % steps_per_proof == 0,
+        "--train {steps} is not a multiple of --steps-per-proof {steps_per_proof}"
+    );
+    let data = Digits::load(&root).wrap_err("cannot load the digits data set")?;
+    eyre::ensure!(eval_samples <= data.test.len(), "--eval-samples {eval_samples}: the held-out split has {} images", data.test.len());
+    let eval = data.test[..eval_samples].iter().map(|&i| Sample { features: data.quantized_input(i), label: data.labels[i] }).collect();
+    let cfg = TrainConfig::default();
+    let start = Mlp::seeded(64, 32, 10, start_seed, &cfg);
+    let mut job = TrainJobConfig::new(root, data.train_samples(), eval, start, steps, batch);
+    job.cfg = cfg;
+    job.setup_seed = dev_seed;
+    job.steps_per_proof = steps_per_proof;
+    Ok(job)
 }
 
 fn print_step(s: &Step) {
@@ -52,11 +93,14 @@ fn print_step(s: &Step) {
 impl Args {
     /// Runs the command.
     pub fn run(self) -> Result<()> {
-        let root = match self.root {
-            Some(r) => r,
+        let root = match &self.root {
+            Some(r) => r.clone(),
             None => find_root(&std::env::current_dir()?)
                 .ok_or_else(|| eyre::eyre!("run inside the mlproof repository or pass --root"))?,
         };
+        if let Some(steps) = self.train {
+            return self.run_training(root, steps);
+        }
         let model_path = if self.model.is_absolute() { self.model.clone() } else { root.join(&self.model) };
         let model = load_model(&model_path)?;
         let (input, label) = match self.sample_seed {
@@ -108,6 +152,55 @@ impl Args {
             println!("{v}");
         }
         eyre::ensure!(report.verified, "on-chain output differs from the native engine");
+        Ok(())
+    }
+
+    fn run_training(&self, root: PathBuf, steps: u64) -> Result<()> {
+        let job = digits_training(
+            root,
+            steps as usize,
+            self.steps_per_proof as usize,
+            self.batch as usize,
+            self.eval_samples as usize,
+            self.start_seed,
+            self.dev_seed,
+        )?;
+        println!(
+            "mlproof demo --train {steps}: digits MLP 64-32-10 from an under-trained start (seed {}), batch {}, {} step(s) per proof, {} held-out samples, on a local anvil chain",
+            self.start_seed, self.batch, self.steps_per_proof, self.eval_samples
+        );
+        let rt = tokio::runtime::Runtime::new()?;
+        let report = rt
+            .block_on(run_training_on_anvil(&job, &mut |s: &Step| print_step(s)))
+            .wrap_err("the training job failed")?;
+        println!("lineage (read back from TrainingLedger):");
+        for s in &report.lineage {
+            println!("  step {}: {:#x} -> {:#x} by {} (block {})", s.step, s.head_before, s.head_after, s.prover, s.block);
+        }
+        if report.steps_per_proof > 1 {
+            println!("  ({} SGD steps per lineage entry)", report.steps_per_proof);
+        }
+        println!(
+            "summary: {} steps verified; held-out accuracy {:.3} -> {:.3} ({}/{} -> {}/{}, proven); loss sum {} -> {}; submitStep gas {} (mean); rewards: steps {}, improvement {}, withdrawn {}",
+            report.steps_verified,
+            report.accuracy_before,
+            report.accuracy_after,
+            report.correct_before,
+            report.eval_samples,
+            report.correct_after,
+            report.eval_samples,
+            report.loss_sum_before,
+            report.loss_sum_after,
+            report.gas_per_step,
+            report.step_rewards,
+            report.improvement_reward,
+            report.withdrawn
+        );
+        if self.json {
+            println!("{}", serde_json::to_value(&report)?);
+        }
+        eyre::ensure!(report.matches_native, "the chain's heads, scores or lineage differ from the native trainer's");
+        eyre::ensure!(report.steps_verified == steps as usize, "{} of {steps} steps verified", report.steps_verified);
         Ok(())
     }
 }
