@@ -6,6 +6,7 @@ import {AccessControlDefaultAdminRules} from
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
@@ -56,8 +57,20 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
     /// @dev Model id => prover => open claim.
     mapping(uint256 modelId => mapping(address prover => Claim)) private _claims;
 
+    /// @dev One lineage entry as stored, in two slots: its `headBefore` is the previous entry's `headAfter` (or
+    ///      the initial head), so it is not stored again.
+    struct StoredStep {
+        uint256 headAfter;
+        address prover;
+        uint48 step;
+        uint48 blockNumber;
+    }
+
     /// @dev Model id => verified steps, in order.
-    mapping(uint256 modelId => Step[]) private _lineages;
+    mapping(uint256 modelId => StoredStep[]) private _lineages;
+
+    /// @dev Model id => the head `initTraining` registered (the first lineage entry's `headBefore`).
+    mapping(uint256 modelId => uint256) private _initialHeads;
 
     /// @dev Prover => work units credited (lifetime, all models).
     mapping(address prover => uint256) private _work;
@@ -112,6 +125,7 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
         t.datasetRoot = p.datasetRoot;
         t.evalRoot = p.evalRoot;
         t.head = p.initialHead;
+        _initialHeads[modelId] = p.initialHead;
         t.verifier = model.verifier;
         t.workUnits = model.workUnits;
         t.evalVerifier = p.evalVerifier;
@@ -172,12 +186,11 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
         t.head = headAfter;
         t.steps = step + t.stepsPerProof;
         _lineages[modelId].push(
-            Step({
-                headBefore: headBefore,
+            StoredStep({
                 headAfter: headAfter,
                 prover: msg.sender,
-                step: step,
-                blockNumber: uint64(block.number)
+                step: SafeCast.toUint48(step),
+                blockNumber: SafeCast.toUint48(block.number)
             })
         );
         delete _claims[modelId][msg.sender];
@@ -306,9 +319,16 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
 
     /// @inheritdoc ITrainingLedger
     function lineageAt(uint256 modelId, uint256 index) external view returns (Step memory) {
-        Step[] storage lineage = _lineages[modelId];
+        StoredStep[] storage lineage = _lineages[modelId];
         if (index >= lineage.length) revert TrainingLedgerLineageOutOfRange(modelId, index, lineage.length);
-        return lineage[index];
+        StoredStep storage s = lineage[index];
+        return Step({
+            headBefore: index == 0 ? _initialHeads[modelId] : lineage[index - 1].headAfter,
+            headAfter: s.headAfter,
+            prover: s.prover,
+            step: s.step,
+            blockNumber: s.blockNumber
+        });
     }
 
     /// @inheritdoc ITrainingLedger

@@ -37,7 +37,7 @@ use crate::{
         merkle::{leaf_hash, node_hash},
         poseidon::commit_words,
         private_tensor::{self, per_word},
-        shift_round::{rshift_round, rshift_round_clamp},
+        packed_dense::{self, dense_rshift_round, dense_rshift_round_clamp},
     },
     packing::{address_to_field, PAYEE_SHIFT, VALUES_PER_WORD},
     train::{Mlp, Score, TrainConfig, TrainError},
@@ -79,8 +79,8 @@ pub fn constraint_count(shape: &EvalShape, cfg: &TrainConfig) -> usize {
     let per_sample = 8 * d // features
         + c + 1 // one-hot label
         + leaf
-        + d * h + h * (w.hidden as usize + f + 9) // hidden layer
-        + h * c + c * (w.logits as usize + f + 1) // logits
+        + packed_dense::cost(h, d, w.hidden, cfg.frac_bits) + h * (w.hidden as usize + f + 9) // hidden layer
+        + packed_dense::cost(c, h, w.logits, cfg.frac_bits) + c * (w.logits as usize + f + 1) // logits
         + (w.logits as usize + 1 + 3) * c + 1 // argmax
         + 2 // correct
         + c; // squared errors
@@ -158,7 +158,7 @@ impl<F: PrimeField + Absorb> EvalCircuit<F> {
 impl<F: PrimeField> ConstraintSynthesizer<F> for EvalCircuit<F> {
     fn generate_constraints(self, cs: ConstraintSystemRef<F>) -> Result<(), SynthesisError> {
         let (shape, cfg) = (self.shape, self.cfg);
-        let (d, hd, c, n) = (shape.inputs, shape.hidden, shape.classes, shape.samples);
+        let (d, c, n) = (shape.inputs, shape.classes, shape.samples);
         if n == 0 || u32::try_from(n).is_err() || cfg.weight_bits < 2 || cfg.weight_bits > 32 || cfg.frac_bits > 32 {
             return Err(SynthesisError::Unsatisfiable);
         }
@@ -200,18 +200,8 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for EvalCircuit<F> {
             let label = weighted_sum(&classes, F::ZERO)?;
             leaves.push(leaf_hash(&x, &label)?);
 
-            let mut h = Vec::with_capacity(hd);
-            for j in 0..hd {
-                let mut terms: Vec<(F, FpVar<F>)> = (0..d).map(|i| (F::ONE, &p.w1[j * d + i] * &x[i])).collect();
-                terms.push((F::ONE, p.b1[j].clone()));
-                h.push(rshift_round_clamp(&weighted_sum(&terms, F::ZERO)?, fb, w.hidden)?.value);
-            }
-            let mut y = Vec::with_capacity(c);
-            for o in 0..c {
-                let mut terms: Vec<(F, FpVar<F>)> = (0..hd).map(|j| (F::ONE, &p.w2[o * hd + j] * &h[j])).collect();
-                terms.push((F::ONE, p.b2[o].clone()));
-                y.push(rshift_round(&weighted_sum(&terms, F::ZERO)?, fb, w.logits)?);
-            }
+            let h: Vec<FpVar<F>> = dense_rshift_round_clamp(&p.w1, &x, &p.b1, fb, w.hidden)?.into_iter().map(|r| r.value).collect();
+            let y = dense_rshift_round(&p.w2, &h, &p.b2, fb, w.logits)?;
             // The logits are `w.logits`-bit signed quotients, so their differences need one more bit.
             let predicted = argmax_bits(&y, w.logits + 1)?;
             correct.push((F::ONE, FpVar::from(is_zero(&(predicted - &label))?)));

@@ -17,24 +17,31 @@
 //! verifies for no other payee. Without `depth` the statement is only "some batch of int8 samples
 //! moves `headBefore` to `headAfter`".
 //!
+//! **k steps per proof** ([`TrainShape::steps`]): the weights between the steps are private and
+//! range-checked like the others (not committed); step `step + i` trains on the batch that `seed`
+//! and `step + i` select.
+//!
 //! What is constrained, per sample:
 //! * features: 8 bits each ([`private_tensor::alloc`], also giving the packed words a membership
 //!   proof would hash); label: a one-hot vector of `C` Booleans summing to 1;
-//! * forward: `a₁ = W₁·x + b₁` (`d·H` products), `h, mask = clamp(rshift_round(a₁, F))`
-//!   ([`rshift_round_clamp`], `n_h + F + 9` each), `y = rshift_round(W₂·h + b₂, F)` (`H·C` products,
-//!   `n_y + F + 1` each), `e = y − target·onehot` (free);
+//! * forward: `a₁ = W₁·x + b₁`, `h, mask = clamp(rshift_round(a₁, F))` (`n_h + F + 9` each) and
+//!   `y = rshift_round(W₂·h + b₂, F)` (`n_y + F + 1` each), with packed products
+//!   ([`packed_dense::dense_rshift_round_clamp`]: about `d·H/7 + H·C/8` multiplications instead of
+//!   `d·H + H·C`); `e = y − target·onehot` (free);
 //! * backward: `e ⊗ h` (`H·C` products), `W₂ᵀ·e` (`H·C`), `g = rshift_round(W₂ᵀe, F)·mask`
-//!   (`n_g + F + 1 + 1` each), `g ⊗ x` (`d·H`); the sums over the batch are free.
+//!   (`n_g + F + 1 + 1` each); the sums over the batch are free.
 //!
 //! Per parameter: the value before and after, `weight_bits` Booleans each (this is the range check
-//! of the result), and the update `w_after = w_before − rshift_round(dW, lr)` as
-//! [`enforce_rshift_round`] with the known quotient `w_before − w_after` (`lr + 1`).
+//! of the result), and the update `w_after = w_before − rshift_round(dW, lr)` with the known
+//! quotient `w_before − w_after`: [`enforce_rshift_round`] (`lr + 1`) for `b₁, W₂, b₂`, and for
+//! `W₁`, whose gradient `Σ_batch g ⊗ x` is the largest term, the packed update
+//! [`packed_dense::enforce_packed_outer_update`] (`lr` per weight plus `B + 1` per input and group
+//! of 6 hidden units, instead of `B·d·H` products).
 //!
 //! The widths `n_h`, `n_y`, `n_g` come from worst-case bounds over all in-range weights and int8
-//! features ([`Widths::for_shape`]), so every honest step is provable. The exact count is
-//! [`constraint_count`], asserted by the tests (provenance adds `227 + 1,120·hashes +
-//! B·(leaf hash + 481·depth + 1)`); no MAC packing yet (inference's
-//! [`crate::layers::dense_private`] trick would cut the `2·d·H + 3·H·C` products per sample).
+//! features ([`Widths::for_shape`]), so every honest step is provable; the packings' digit bounds
+//! come from the same widths ([`outer_digit_bits`]). The exact count is [`constraint_count`],
+//! asserted by the tests (provenance adds `227 + k·(1,120·hashes + B·(leaf hash + 481·depth + 1))`).
 
 use ark_crypto_primitives::sponge::Absorb;
 use ark_ff::PrimeField;
@@ -50,7 +57,8 @@ use crate::{
         merkle::enforce_membership,
         poseidon::{commit_words, commit_words_native},
         private_tensor::{self, per_word, words_native},
-        shift_round::{enforce_rshift_round, rshift_round, rshift_round_clamp},
+        packed_dense::{self, dense_rshift_round, dense_rshift_round_clamp},
+        shift_round::{enforce_rshift_round, rshift_round},
     },
     packing::{address_to_field, PAYEE_SHIFT, VALUES_PER_WORD},
     quant::bit_len,
@@ -109,6 +117,14 @@ impl Widths {
     }
 }
 
+/// Digit bits of the packed `W₁` update ([`packed_dense::enforce_packed_outer_update`]): bounds both
+/// `|Σ_batch g·x| < B·2^(n_back−1)·2^7` and `|q|·2^lr + 2^lr < 2^(weight_bits + lr + 1)`.
+#[must_use]
+pub fn outer_digit_bits(shape: &TrainShape, cfg: &TrainConfig) -> u32 {
+    let n = Widths::for_shape(shape, cfg);
+    (n.back + 7 + bit_len(shape.batch as u128)).max(cfg.weight_bits + cfg.lr_shift1 + 1)
+}
+
 /// Exact number of constraints of [`TrainStepCircuit`] (asserted by the tests; see the module doc).
 #[must_use]
 pub fn constraint_count(shape: &TrainShape, cfg: &TrainConfig) -> usize {
@@ -118,12 +134,15 @@ pub fn constraint_count(shape: &TrainShape, cfg: &TrainConfig) -> usize {
     let per_sample = 8 * d
         + c
         + 1
-        + 2 * d * h
-        + 3 * h * c
+        + packed_dense::cost(h, d, n.hidden, cfg.frac_bits)
+        + packed_dense::cost(c, h, n.logits, cfg.frac_bits)
+        + 2 * h * c
         + h * (n.hidden as usize + f + 9 + n.back as usize + f + 2)
         + c * (n.logits as usize + f + 1);
     let wb = cfg.weight_bits as usize;
-    let updates = (d * h + h) * (cfg.lr_shift1 as usize + 1) + (h * c + c) * (cfg.lr_shift2 as usize + 1);
+    let updates = packed_dense::outer_update_cost(h, d, b, cfg.lr_shift1, outer_digit_bits(shape, cfg))
+        + h * (cfg.lr_shift1 as usize + 1)
+        + (h * c + c) * (cfg.lr_shift2 as usize + 1);
     let words = [d * h, h, h * c, c].iter().map(|&k| k.div_ceil(per_word(cfg.weight_bits))).sum::<usize>();
     let perms = (3 + words).div_ceil(2);
     let commit = 240 + 243 * (perms - 2) + 1;
@@ -363,7 +382,16 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
     fn generate_constraints(self, cs: ConstraintSystemRef<F>) -> Result<(), SynthesisError> {
         let (shape, cfg) = (self.shape, self.cfg);
         let (d, hd, c, k, bsz) = (shape.inputs, shape.hidden, shape.classes, shape.steps, shape.batch);
-        if k == 0 || cfg.weight_bits < 2 || cfg.weight_bits > 32 || cfg.frac_bits > 32 || cfg.lr_shift1 > 64 || cfg.lr_shift2 > 64 {
+        if k == 0
+            || bsz == 0
+            || cfg.weight_bits < 2
+            || cfg.weight_bits > 32
+            || cfg.frac_bits > 32
+            || cfg.lr_shift1 == 0
+            || cfg.lr_shift1 > 63
+            || cfg.lr_shift2 > 64
+            || outer_digit_bits(&shape, &cfg) > 125
+        {
             return Err(SynthesisError::Unsatisfiable);
         }
         let st = self.statement;
@@ -417,7 +445,8 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
         for t in 0..k {
         let (before, after) = (&weights[t], &weights[t + 1]);
         // Gradient terms, summed over the batch at the end (free linear combinations).
-        let mut dw1: Vec<Vec<(F, FpVar<F>)>> = vec![Vec::new(); d * hd];
+        // The batch's back-propagated errors and inputs, for the packed `W₁` update.
+        let (mut gs, mut xs) = (Vec::with_capacity(bsz), Vec::with_capacity(bsz));
         let mut db1: Vec<Vec<(F, FpVar<F>)>> = vec![Vec::new(); hd];
         let mut dw2: Vec<Vec<(F, FpVar<F>)>> = vec![Vec::new(); hd * c];
         let mut db2: Vec<Vec<(F, FpVar<F>)>> = vec![Vec::new(); c];
@@ -440,23 +469,15 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
                 enforce_membership(&x, &label, &bits[k], &siblings, root)?;
             }
 
-            // Forward.
-            let mut h = Vec::with_capacity(hd);
-            let mut interior = Vec::with_capacity(hd);
-            for j in 0..hd {
-                let mut terms: Vec<(F, FpVar<F>)> = (0..d).map(|i| (F::ONE, &before.w1[j * d + i] * &x[i])).collect();
-                terms.push((F::ONE, before.b1[j].clone()));
-                let r = rshift_round_clamp(&weighted_sum(&terms, F::ZERO)?, fb, n.hidden)?;
-                h.push(r.value);
-                interior.push(r.interior);
-            }
-            let mut e = Vec::with_capacity(c);
-            for o in 0..c {
-                let mut terms: Vec<(F, FpVar<F>)> = (0..hd).map(|j| (F::ONE, &before.w2[o * hd + j] * &h[j])).collect();
-                terms.push((F::ONE, before.b2[o].clone()));
-                let y = rshift_round(&weighted_sum(&terms, F::ZERO)?, fb, n.logits)?;
-                e.push(weighted_sum(&[(F::ONE, y), (-target, FpVar::from(onehot[o].clone()))], F::ZERO)?);
-            }
+            // Forward (packed products: several neurons per multiplication).
+            let (h, interior): (Vec<_>, Vec<_>) =
+                dense_rshift_round_clamp(&before.w1, &x, &before.b1, fb, n.hidden)?.into_iter().map(|r| (r.value, r.interior)).unzip();
+            let y = dense_rshift_round(&before.w2, &h, &before.b2, fb, n.logits)?;
+            let e = y
+                .into_iter()
+                .zip(&onehot)
+                .map(|(y, t)| weighted_sum(&[(F::ONE, y), (-target, FpVar::from(t.clone()))], F::ZERO))
+                .collect::<Result<Vec<_>, _>>()?;
 
             // Backward.
             for o in 0..c {
@@ -465,15 +486,16 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
                     dw2[o * hd + j].push((F::ONE, &e[o] * &h[j]));
                 }
             }
+            let mut g_row = Vec::with_capacity(hd);
             for j in 0..hd {
                 let terms: Vec<(F, FpVar<F>)> = (0..c).map(|o| (F::ONE, &before.w2[o * hd + j] * &e[o])).collect();
                 let back = rshift_round(&weighted_sum(&terms, F::ZERO)?, fb, n.back)?;
                 let g = back * FpVar::from(interior[j].clone());
                 db1[j].push((F::ONE, g.clone()));
-                for i in 0..d {
-                    dw1[j * d + i].push((F::ONE, &g * &x[i]));
-                }
+                g_row.push(g);
             }
+            gs.push(g_row);
+            xs.push(x);
         }
 
         // Update: w_after = w_before − rshift_round(dW, lr), with w_after range-checked by its bits.
@@ -484,7 +506,9 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
             }
             Ok(())
         };
-        update(&before.w1, &after.w1, &dw1, cfg.lr_shift1)?;
+        // dW₁ = Σ_batch g ⊗ x, packed: several hidden units per multiplication.
+        let q1: Vec<FpVar<F>> = before.w1.iter().zip(&after.w1).map(|(w, u)| w - u).collect();
+        packed_dense::enforce_packed_outer_update(&gs, &xs, &q1, cfg.lr_shift1, outer_digit_bits(&shape, &cfg))?;
         update(&before.b1, &after.b1, &db1, cfg.lr_shift1)?;
         update(&before.w2, &after.w2, &dw2, cfg.lr_shift2)?;
         update(&before.b2, &after.b2, &db2, cfg.lr_shift2)?;

@@ -13,6 +13,7 @@ pub mod lincomb;
 pub mod max;
 pub mod merkle;
 pub mod pack;
+pub mod packed_dense;
 pub mod poseidon;
 pub mod private_tensor;
 pub mod relu;
