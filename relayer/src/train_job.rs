@@ -402,7 +402,7 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
         && steps_verified == cfg.steps as u64
         && lineage.iter().enumerate().all(|(i, s)| s.head_before == b256(heads[i]) && s.head_after == b256(heads[i + 1]) && s.prover == trainer.address);
     let block = trainer.provider.get_block_number().await.map_err(|e| rpc_error("eth_blockNumber", e))?;
-    report_step(observer, "read lineage", None, format!("{} steps, head {:#x}, block {block}", lineage.len(), head_after));
+    report_step(observer, "read lineage", None, format!("{} entries ({steps_verified} SGD steps), head {:#x}, block {block}", lineage.len(), head_after));
 
     let mean = |v: &[u64]| v.iter().sum::<u64>() / v.len().max(1) as u64;
     Ok(TrainReport {
