@@ -29,6 +29,21 @@ use super::{
     shift_round::{rshift_round, rshift_round_clamp, Clamped},
 };
 
+/// `Σₗ digitsₗ·B^l = Σₘ aₘ·(Σₗ cₘ,ₗ·B^l)` for one group of `digits.len()` values, each factor
+/// `(aₘ, [cₘ,ₗ])`: one multiplication per factor and one equality (the module doc's packed product).
+fn enforce_packed_group<F: PrimeField>(digits: &[FpVar<F>], factors: &[(&FpVar<F>, Vec<&FpVar<F>>)], base: F) -> Result<(), SynthesisError> {
+    let powers: Vec<F> = std::iter::successors(Some(F::ONE), |p| Some(*p * base)).take(digits.len()).collect();
+    let products = factors
+        .iter()
+        .map(|(a, c)| {
+            let packed: Vec<(F, FpVar<F>)> = c.iter().zip(&powers).map(|(c, &pw)| (pw, (*c).clone())).collect();
+            Ok((F::ONE, *a * weighted_sum(&packed, F::ZERO)?))
+        })
+        .collect::<Result<Vec<_>, SynthesisError>>()?;
+    let lhs: Vec<(F, FpVar<F>)> = digits.iter().zip(&powers).map(|(d, &pw)| (pw, d.clone())).collect();
+    weighted_sum(&lhs, F::ZERO)?.enforce_equal(&weighted_sum(&products, F::ZERO)?)
+}
+
 /// Neurons per group for a rescale of `n + s` bits.
 #[must_use]
 pub fn group_size(n: u32, s: u32) -> usize {
@@ -71,27 +86,11 @@ fn pre_activations<F: PrimeField>(
         .map(|j| FpVar::new_witness(cs.clone(), || values.as_ref().map(|v| v[j]).ok_or(SynthesisError::AssignmentMissing)))
         .collect::<Result<Vec<_>, _>>()?;
     let base = F::from(2u64).pow([u64::from(n + s + 2)]);
-    let k = group_size(n, s);
-    for start in (0..rows).step_by(k) {
-        let group = start..(start + k).min(rows);
-        let mut powers = Vec::with_capacity(group.len());
-        let mut p = F::ONE;
-        for _ in group.clone() {
-            powers.push(p);
-            p *= base;
-        }
-        let products = (0..cols)
-            .map(|i| {
-                let packed: Vec<(F, FpVar<F>)> = group.clone().zip(&powers).map(|(j, &pw)| (pw, w[j * cols + i].clone())).collect();
-                Ok((F::ONE, &x[i] * weighted_sum(&packed, F::ZERO)?))
-            })
-            .collect::<Result<Vec<_>, SynthesisError>>()?;
-        let mut lhs = Vec::with_capacity(2 * group.len());
-        for (j, &pw) in group.zip(&powers) {
-            lhs.push((pw, v[j].clone()));
-            lhs.push((-pw, b[j].clone()));
-        }
-        weighted_sum(&lhs, F::ZERO)?.enforce_equal(&weighted_sum(&products, F::ZERO)?)?;
+    for start in (0..rows).step_by(group_size(n, s)) {
+        let group = start..(start + group_size(n, s)).min(rows);
+        let digits = group.clone().map(|j| &v[j] - &b[j]).collect::<Vec<_>>();
+        let factors: Vec<(&FpVar<F>, Vec<&FpVar<F>>)> = (0..cols).map(|i| (&x[i], group.clone().map(|j| &w[j * cols + i]).collect())).collect();
+        enforce_packed_group(&digits, &factors, base)?;
     }
     Ok(v)
 }
@@ -213,20 +212,9 @@ pub fn enforce_packed_outer_update_with_witness<F: PrimeField>(
     for i in 0..cols {
         for start in (0..rows).step_by(k) {
             let group = start..(start + k).min(rows);
-            let mut powers = Vec::with_capacity(group.len());
-            let mut p = F::ONE;
-            for _ in group.clone() {
-                powers.push(p);
-                p *= base;
-            }
-            let products = (0..batch)
-                .map(|b| {
-                    let packed: Vec<(F, FpVar<F>)> = group.clone().zip(&powers).map(|(j, &pw)| (pw, g[b][j].clone())).collect();
-                    Ok((F::ONE, &x[b][i] * weighted_sum(&packed, F::ZERO)?))
-                })
-                .collect::<Result<Vec<_>, SynthesisError>>()?;
-            let lhs: Vec<(F, FpVar<F>)> = group.zip(&powers).map(|(j, &pw)| (pw, v[j * cols + i].clone())).collect();
-            weighted_sum(&lhs, F::ZERO)?.enforce_equal(&weighted_sum(&products, F::ZERO)?)?;
+            let digits: Vec<FpVar<F>> = group.clone().map(|j| v[j * cols + i].clone()).collect();
+            let factors: Vec<(&FpVar<F>, Vec<&FpVar<F>>)> = (0..batch).map(|b| (&x[b][i], group.clone().map(|j| &g[b][j]).collect())).collect();
+            enforce_packed_group(&digits, &factors, base)?;
         }
     }
     Ok(())
