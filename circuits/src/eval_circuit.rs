@@ -24,7 +24,7 @@
 
 use ark_crypto_primitives::sponge::Absorb;
 use ark_ff::PrimeField;
-use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar};
+use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 
 use crate::{
@@ -36,12 +36,12 @@ use crate::{
         lincomb::weighted_sum,
         merkle::{leaf_hash, node_hash},
         poseidon::commit_words,
-        private_tensor::{self, per_word},
+        private_tensor::per_word,
         packed_dense::{self, dense_rshift_round, dense_rshift_round_clamp},
     },
     packing::{address_to_field, PAYEE_SHIFT, VALUES_PER_WORD},
     train::{Mlp, Score, TrainConfig, TrainError},
-    train_circuit::{alloc_params, head, signed, TrainShape, Widths, ADDRESS_BITS},
+    train_circuit::{alloc_params, alloc_sample, head, signed, SampleVars, TrainShape, Widths, ADDRESS_BITS},
 };
 
 /// The evaluation circuit's shape: the MLP's dimensions and the evaluation set's size.
@@ -189,15 +189,7 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for EvalCircuit<F> {
         let mut squares = Vec::with_capacity(n * c);
         for k in 0..n {
             let sample = samples.map(|s| &s[k]);
-            let features: Option<Vec<i64>> = sample.map(|s| s.features.iter().map(|&v| i64::from(v)).collect());
-            let x = private_tensor::alloc(&cs, features.as_deref(), d, 8)?.values;
-            let onehot = (0..c)
-                .map(|o| Boolean::new_witness(cs.clone(), || sample.map(|s| usize::from(s.label) == o).ok_or_else(missing)).map(FpVar::from))
-                .collect::<Result<Vec<_>, _>>()?;
-            let ones: Vec<(F, FpVar<F>)> = onehot.iter().map(|b| (F::ONE, b.clone())).collect();
-            weighted_sum(&ones, F::ZERO)?.enforce_equal(&FpVar::Constant(F::ONE))?;
-            let classes: Vec<(F, FpVar<F>)> = onehot.iter().enumerate().map(|(o, b)| (F::from(o as u64), b.clone())).collect();
-            let label = weighted_sum(&classes, F::ZERO)?;
+            let SampleVars { x, onehot, label } = alloc_sample(&cs, sample, d, c)?;
             leaves.push(leaf_hash(&x, &label)?);
 
             let h: Vec<FpVar<F>> = dense_rshift_round_clamp(&p.w1, &x, &p.b1, fb, w.hidden)?.into_iter().map(|r| r.value).collect();

@@ -87,6 +87,11 @@ pub fn rshift_round(v: i64, s: u32) -> i64 {
     if s == 0 { v } else { (v + (1 << (s - 1))) >> s }
 }
 
+/// Index of the first maximum (ties go to the lowest index, as the argmax gadget's).
+fn first_max(y: &[i64]) -> usize {
+    y.iter().enumerate().fold(0, |best, (i, v)| if *v > y[best] { i } else { best })
+}
+
 /// A held-out score: correct predictions (first maximum of the logits equals the label) and the
 /// summed squared error `Σ_samples Σ_o (y_o − target·[o = label])²` over `total` samples.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,8 +174,7 @@ impl Mlp {
 
     /// The predicted class (first maximum).
     pub fn predict(&self, x: &[i8], cfg: &TrainConfig) -> Result<usize, TrainError> {
-        let y = self.forward(x, cfg)?.y;
-        Ok(y.iter().enumerate().fold(0, |best, (i, v)| if *v > y[best] { i } else { best }))
+        Ok(first_max(&self.forward(x, cfg)?.y))
     }
 
     /// The held-out score of these weights on `samples` ([`Score`]): what the evaluation circuit
@@ -185,8 +189,7 @@ impl Mlp {
                 return Err(TrainError::Shape(format!("label {} for {} classes", s.label, self.classes)));
             }
             let y = self.forward(&s.features, cfg)?.y;
-            let predicted = y.iter().enumerate().fold(0, |best, (i, v)| if *v > y[best] { i } else { best });
-            score.correct += u32::from(predicted == usize::from(s.label));
+            score.correct += u32::from(first_max(&y) == usize::from(s.label));
             for (o, v) in y.iter().enumerate() {
                 let e = v - if o == usize::from(s.label) { cfg.target } else { 0 };
                 score.loss_sum += (e * e).unsigned_abs();

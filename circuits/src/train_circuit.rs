@@ -374,6 +374,28 @@ pub(crate) fn alloc_params<F: PrimeField>(
     Ok(Params { w1, b1, w2, b2, words })
 }
 
+/// One sample in the circuit: int8 features (8-bit range checks), a one-hot label (Booleans summing
+/// to 1) and the label `Σ o·onehotₒ` (free).
+pub(crate) struct SampleVars<F: PrimeField> {
+    pub(crate) x: Vec<FpVar<F>>,
+    pub(crate) onehot: Vec<FpVar<F>>,
+    pub(crate) label: FpVar<F>,
+}
+
+/// Allocates `sample` (`d` features, `c` classes): `8·d + c + 1` constraints.
+pub(crate) fn alloc_sample<F: PrimeField>(cs: &ConstraintSystemRef<F>, sample: Option<&Sample>, d: usize, c: usize) -> Result<SampleVars<F>, SynthesisError> {
+    let features: Option<Vec<i64>> = sample.map(|s| s.features.iter().map(|&v| i64::from(v)).collect());
+    let x = private_tensor::alloc(cs, features.as_deref(), d, 8)?.values;
+    let onehot = (0..c)
+        .map(|o| Boolean::new_witness(cs.clone(), || sample.map(|s| usize::from(s.label) == o).ok_or(SynthesisError::AssignmentMissing)).map(FpVar::from))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ones: Vec<(F, FpVar<F>)> = onehot.iter().map(|b| (F::ONE, b.clone())).collect();
+    weighted_sum(&ones, F::ZERO)?.enforce_equal(&FpVar::Constant(F::ONE))?;
+    let classes: Vec<(F, FpVar<F>)> = onehot.iter().enumerate().map(|(o, b)| (F::from(o as u64), b.clone())).collect();
+    let label = weighted_sum(&classes, F::ZERO)?;
+    Ok(SampleVars { x, onehot, label })
+}
+
 pub(crate) fn signed<F: PrimeField>(v: i64) -> F {
     crate::packing::signed_to_field(i128::from(v))
 }
@@ -453,16 +475,8 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
         for j in 0..bsz {
             let k = t * bsz + j;
             let sample = batch.map(|b| &b[k]);
-            let features: Option<Vec<i64>> = sample.map(|s| s.features.iter().map(|&v| i64::from(v)).collect());
-            let x = private_tensor::alloc(&cs, features.as_deref(), d, 8)?.values;
-            let onehot = (0..c)
-                .map(|o| Boolean::new_witness(cs.clone(), || sample.map(|s| usize::from(s.label) == o).ok_or(SynthesisError::AssignmentMissing)))
-                .collect::<Result<Vec<_>, _>>()?;
-            let ones: Vec<(F, FpVar<F>)> = onehot.iter().map(|b| (F::ONE, FpVar::from(b.clone()))).collect();
-            weighted_sum(&ones, F::ZERO)?.enforce_equal(&FpVar::Constant(F::ONE))?;
+            let SampleVars { x, onehot, label } = alloc_sample(&cs, sample, d, c)?;
             if let Some((root, bits, depth)) = &provenance {
-                let classes: Vec<(F, FpVar<F>)> = onehot.iter().enumerate().map(|(o, b)| (F::from(o as u64), FpVar::from(b.clone()))).collect();
-                let label = weighted_sum(&classes, F::ZERO)?;
                 let siblings = (0..*depth)
                     .map(|l| FpVar::new_witness(cs.clone(), || self.paths.as_ref().map(|p| p[k][l]).ok_or_else(missing)))
                     .collect::<Result<Vec<_>, _>>()?;
@@ -476,7 +490,7 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
             let e = y
                 .into_iter()
                 .zip(&onehot)
-                .map(|(y, t)| weighted_sum(&[(F::ONE, y), (-target, FpVar::from(t.clone()))], F::ZERO))
+                .map(|(y, t)| weighted_sum(&[(F::ONE, y), (-target, t.clone())], F::ZERO))
                 .collect::<Result<Vec<_>, _>>()?;
 
             // Backward.

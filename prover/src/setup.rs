@@ -1,6 +1,6 @@
 //! Groth16 key generation.
 
-use ark_bn254::Bn254;
+use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
 use alloy::primitives::{keccak256, B256};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Valid, Validate};
@@ -42,11 +42,16 @@ pub fn dev_setup_with(model: &QuantModel, seed: u64, visibility: Visibility) -> 
 /// [`dev_setup`] for either weight visibility, with the input public or committed.
 pub fn dev_setup_shape(model: &QuantModel, seed: u64, visibility: Visibility, committed_input: bool) -> Result<Keys> {
     model.validate()?;
-    let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let mut circuit = InferenceCircuit::for_setup(model, visibility);
     if committed_input {
         circuit = circuit.with_committed_input(None).0;
     }
+    dev_setup_circuit(circuit, seed)
+}
+
+/// Development setup (NOT FOR PRODUCTION: the toxic waste derives from `seed`) of any circuit.
+pub fn dev_setup_circuit<C: ark_relations::gr1cs::ConstraintSynthesizer<Fr>>(circuit: C, seed: u64) -> Result<Keys> {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(circuit, &mut rng)?;
     Ok(Keys { pk, vk })
 }

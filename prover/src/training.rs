@@ -4,25 +4,18 @@
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof};
-use ark_relations::gr1cs::ConstraintSynthesizer;
 use ark_snark::SNARK;
 use mlproof_circuits::{
     eval_circuit::{EvalCircuit, EvalStatement},
     train_circuit::{TrainStatement, TrainStepCircuit},
 };
-use rand::{CryptoRng, RngCore, SeedableRng};
-use rand_chacha::ChaCha20Rng;
+use rand::{CryptoRng, RngCore};
 
 use crate::{
     error::{ProverError, Result},
+    setup::dev_setup_circuit,
     Keys,
 };
-
-fn dev_setup<C: ConstraintSynthesizer<Fr>>(circuit: C, seed: u64) -> Result<Keys> {
-    let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(circuit, &mut rng)?;
-    Ok(Keys { pk, vk })
-}
 
 fn verify_inputs(keys: &Keys, inputs: &[Fr], proof: &Proof<Bn254>) -> Result<()> {
     if Groth16::<Bn254>::verify(&keys.vk, inputs, proof)? {
@@ -35,7 +28,7 @@ fn verify_inputs(keys: &Keys, inputs: &[Fr], proof: &Proof<Bn254>) -> Result<()>
 /// Development setup (NOT FOR PRODUCTION: the toxic waste derives from `seed`) for the step
 /// circuit's shape.
 pub fn dev_setup_step(circuit: TrainStepCircuit<Fr>, seed: u64) -> Result<Keys> {
-    dev_setup(circuit, seed)
+    dev_setup_circuit(circuit, seed)
 }
 
 /// Proves one training step.
@@ -50,7 +43,7 @@ pub fn verify_step(keys: &Keys, statement: &TrainStatement<Fr>, proof: &Proof<Bn
 
 /// Development setup (NOT FOR PRODUCTION) for the evaluation circuit's shape.
 pub fn dev_setup_eval(circuit: EvalCircuit<Fr>, seed: u64) -> Result<Keys> {
-    dev_setup(circuit, seed)
+    dev_setup_circuit(circuit, seed)
 }
 
 /// Proves one evaluation.

@@ -132,3 +132,13 @@ pub fn spawn_anvil(root: &Path) -> Result<AnvilInstance> {
         .try_spawn()
         .map_err(|e| RelayerError::Anvil(e.to_string()))
 }
+
+/// The first event of type `E` in a transaction's receipt.
+pub fn first_event<E: alloy::sol_types::SolEvent>(sent: &Sent) -> Option<E> {
+    sent.receipt.inner.logs().iter().find_map(|l| l.log_decode::<E>().ok()).map(|e| e.inner.data)
+}
+
+/// [`first_event`], required: `action` must have emitted an `E`.
+pub fn expect_event<E: alloy::sol_types::SolEvent>(sent: &Sent, action: &str) -> Result<E> {
+    first_event(sent).ok_or_else(|| RelayerError::Inconsistent(format!("{action} emitted no {} event", E::SIGNATURE.split('(').next().unwrap_or(E::SIGNATURE))))
+}

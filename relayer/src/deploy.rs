@@ -7,9 +7,9 @@ use alloy::{
 
 use crate::{
     bindings::{IMarketGovernance, IModelRegistry},
-    chain::{deploy_code, send, Account, Sent},
+    chain::{deploy_code, expect_event, send, Account, Sent},
     compile::Artifacts,
-    error::{RelayerError, Result},
+    error::Result,
 };
 
 /// Protocol parameters chosen at deployment.
@@ -123,7 +123,6 @@ pub struct ModelRegistration {
 
 /// Registers an inference model owned by `admin` (a registrar) and returns its id.
 pub async fn register_model(admin: &Account, registry: Address, m: &ModelRegistration) -> Result<(U256, Sent)> {
-    let reg = IModelRegistry::new(registry, &admin.provider);
     let params = IModelRegistry::ModelParams {
         verifier: m.verifier,
         kind: IModelRegistry::Kind::Inference,
@@ -137,14 +136,12 @@ pub async fn register_model(admin: &Account, registry: Address, m: &ModelRegistr
         owner: admin.address,
         metadataURI: m.metadata_uri.clone(),
     };
-    let sent = send("registerModel", reg.registerModel(params)).await?;
-    let id = sent
-        .receipt
-        .inner
-        .logs()
-        .iter()
-        .find_map(|l| l.log_decode::<IModelRegistry::ModelRegistered>().ok())
-        .map(|e| e.inner.data.modelId)
-        .ok_or_else(|| RelayerError::Inconsistent("registerModel emitted no ModelRegistered event".into()))?;
+    register(admin, registry, params).await
+}
+
+/// Registers a model with `params` from `account` (a registrar); returns its id.
+pub async fn register(account: &Account, registry: Address, params: IModelRegistry::ModelParams) -> Result<(U256, Sent)> {
+    let sent = send("registerModel", IModelRegistry::new(registry, &account.provider).registerModel(params)).await?;
+    let id = expect_event::<IModelRegistry::ModelRegistered>(&sent, "registerModel")?.modelId;
     Ok((id, sent))
 }

@@ -44,6 +44,12 @@ pub enum RelayerError {
     /// The model or input was rejected.
     #[error(transparent)]
     Model(#[from] mlproof_circuits::ModelError),
+    /// A data set could not be committed.
+    #[error(transparent)]
+    Dataset(#[from] mlproof_circuits::DatasetError),
+    /// A training step or evaluation could not be computed (shapes, an overflowing update).
+    #[error(transparent)]
+    Train(#[from] mlproof_circuits::train::TrainError),
     /// Something read back from the chain is inconsistent.
     #[error("{0}")]
     Inconsistent(String),

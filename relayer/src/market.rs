@@ -17,7 +17,7 @@ use crate::{
         ITaskMarket::{self, Task},
         IVerifiedOutputs, IERC20,
     },
-    chain::{contract_error, rpc_error, send, Account, Sent},
+    chain::{contract_error, expect_event, first_event, rpc_error, send, Account, Sent},
     error::{RelayerError, Result},
 };
 
@@ -78,7 +78,7 @@ pub async fn request_unstake(prover: &Account, market: Address, amount: U256) ->
 /// Withdraws unbonded stake.
 pub async fn withdraw(prover: &Account, market: Address) -> Result<(U256, Sent)> {
     let sent = send("withdraw", IStaking::new(market, &prover.provider).withdraw()).await?;
-    let amount = event::<IStaking::Withdrawn>(&sent).map_or(U256::ZERO, |e| e.amount);
+    let amount = first_event::<IStaking::Withdrawn>(&sent).map_or(U256::ZERO, |e| e.amount);
     Ok((amount, sent))
 }
 
@@ -111,8 +111,7 @@ pub async fn post_task(requester: &Account, token: Address, market: Address, t: 
     let m = ITaskMarket::new(market, &requester.provider);
     let call = m.postTask(t.model_id, t.input.clone(), t.bounty, t.collateral, U256::from(t.deadline), t.input_data.clone());
     let sent = send("postTask", call).await?;
-    let posted = event::<ITaskMarket::TaskPosted>(&sent)
-        .ok_or_else(|| RelayerError::Inconsistent("postTask emitted no TaskPosted event".into()))?;
+    let posted = expect_event::<ITaskMarket::TaskPosted>(&sent, "postTask")?;
     Ok((posted.statementId, posted.task, sent))
 }
 
@@ -157,7 +156,7 @@ pub async fn cancel(caller: &Account, market: Address, task: &Task) -> Result<Se
 /// Claims everything claimable; returns the amount paid.
 pub async fn claim(account: &Account, market: Address) -> Result<(U256, Sent)> {
     let sent = send("claim", IRewards::new(market, &account.provider).claim()).await?;
-    let amount = event::<IRewards::Claimed>(&sent).map_or(U256::ZERO, |e| e.amount);
+    let amount = first_event::<IRewards::Claimed>(&sent).map_or(U256::ZERO, |e| e.amount);
     Ok((amount, sent))
 }
 
@@ -279,9 +278,4 @@ pub async fn measure_verify_gas(account: &Account, verifier: Address, proof: &Ev
         return Err(RelayerError::Inconsistent("the verifier rejected the proof".into()));
     }
     Ok(send("verifyProof (gas measurement)", call.gas(2_000_000)).await?.gas_used)
-}
-
-/// The first event of type `E` in a receipt.
-fn event<E: SolEvent>(sent: &Sent) -> Option<E> {
-    sent.receipt.inner.logs().iter().find_map(|l| l.log_decode::<E>().ok()).map(|e| e.inner.data)
 }

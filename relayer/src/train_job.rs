@@ -193,10 +193,6 @@ fn fr(v: U256) -> Result<Fr> {
     u256_to_fr(v).ok_or_else(|| RelayerError::Inconsistent(format!("{v:#x} is not a field element")))
 }
 
-fn prover_err(e: impl std::fmt::Display) -> RelayerError {
-    RelayerError::Inconsistent(e.to_string())
-}
-
 /// Runs the job on a fresh embedded anvil: account 0 owns the model, funds and evaluates; account 1
 /// trains.
 pub async fn run_training_on_anvil(cfg: &TrainJobConfig, observer: &mut dyn FnMut(&Step)) -> Result<TrainReport> {
@@ -222,7 +218,7 @@ fn setup(cfg: &TrainJobConfig, tree: &DatasetTree<Fr>, observer: &mut dyn FnMut(
         TrainShape { inputs: m.inputs, hidden: m.hidden, classes: m.classes, batch: cfg.batch, steps: cfg.steps_per_proof, depth: Some(tree.depth()) };
     let eval_shape = EvalShape { inputs: m.inputs, hidden: m.hidden, classes: m.classes, samples: cfg.eval.len() };
     let t = Instant::now();
-    let step = dev_setup_step(TrainStepCircuit::for_setup(step_shape, cfg.cfg), cfg.setup_seed).map_err(prover_err)?;
+    let step = dev_setup_step(TrainStepCircuit::for_setup(step_shape, cfg.cfg), cfg.setup_seed)?;
     let step_s = t.elapsed().as_secs_f64();
     report_step(
         observer,
@@ -236,7 +232,7 @@ fn setup(cfg: &TrainJobConfig, tree: &DatasetTree<Fr>, observer: &mut dyn FnMut(
         ),
     );
     let t = Instant::now();
-    let eval = dev_setup_eval(EvalCircuit::for_setup(eval_shape, cfg.cfg), cfg.setup_seed.wrapping_add(1)).map_err(prover_err)?;
+    let eval = dev_setup_eval(EvalCircuit::for_setup(eval_shape, cfg.cfg), cfg.setup_seed.wrapping_add(1))?;
     let eval_s = t.elapsed().as_secs_f64();
     report_step(
         observer,
@@ -261,10 +257,10 @@ async fn evaluate(
     model_id: U256,
 ) -> Result<(ITrainingLedger::EvaluationVerified, u64, f64)> {
     let t = Instant::now();
-    let (circuit, statement) = EvalCircuit::new(weights, set, evaluator.address.into_array(), cfg, salt).map_err(prover_err)?;
-    let proof = prove_eval(keys, circuit, &mut rand::rngs::OsRng).map_err(prover_err)?;
+    let (circuit, statement) = EvalCircuit::new(weights, set, evaluator.address.into_array(), cfg, salt)?;
+    let proof = prove_eval(keys, circuit, &mut rand::rngs::OsRng)?;
     let prove_s = t.elapsed().as_secs_f64();
-    verify_eval(keys, &statement, &proof).map_err(prover_err)?;
+    verify_eval(keys, &statement, &proof)?;
     let (event, sent) = training::submit_eval(evaluator, ledger, model_id, &statement.score, evm_proof_words(&proof)).await?;
     if (event.correct, event.total, event.lossSum) != (statement.score.correct, statement.score.total, statement.score.loss_sum) {
         return Err(RelayerError::Inconsistent(format!("recorded score {event:?} differs from the proven {:?}", statement.score)));
@@ -282,8 +278,8 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
         )));
     }
     let k = cfg.steps_per_proof;
-    let tree = DatasetTree::<Fr>::new(cfg.train.clone()).map_err(prover_err)?;
-    let eval_set = DatasetTree::<Fr>::new(cfg.eval.clone()).map_err(prover_err)?;
+    let tree = DatasetTree::<Fr>::new(cfg.train.clone())?;
+    let eval_set = DatasetTree::<Fr>::new(cfg.eval.clone())?;
     report_step(
         observer,
         "commit data sets",
@@ -333,7 +329,7 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
 
     let mut native_ok = true;
     let (before, gas, prove0) = evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id).await?;
-    native_ok &= weights.evaluate(&cfg.eval, &cfg.cfg).map_err(prover_err)?.correct == before.correct;
+    native_ok &= weights.evaluate(&cfg.eval, &cfg.cfg)?.correct == before.correct;
     let mut eval_gas = vec![gas];
     report_step(
         observer,
@@ -353,11 +349,11 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
         let t = Instant::now();
         let (circuit, statement, after) =
             TrainStepCircuit::from_dataset_steps(&weights, &tree, cfg.batch, k, seed, step, trainer.address.into_array(), &cfg.cfg, salt)
-                .map_err(prover_err)?;
-        let proof = prove_step(&keyed.step, circuit, &mut rand::rngs::OsRng).map_err(prover_err)?;
+                ?;
+        let proof = prove_step(&keyed.step, circuit, &mut rand::rngs::OsRng)?;
         let prove_s = t.elapsed().as_secs_f64();
         prove_total += prove_s;
-        verify_step(&keyed.step, &statement, &proof).map_err(prover_err)?;
+        verify_step(&keyed.step, &statement, &proof)?;
         let (hb, ha) = (fr_to_u256(statement.head_before), fr_to_u256(statement.head_after));
         let sent = training::submit_step(trainer, ledger, model_id, hb, ha, evm_proof_words(&proof)).await?;
  let name = if k == 1 { format!("step {step}: prove + submitStep") } else { format!("steps {step}..{}: prove + submitStep", step + k as u64 - 1) };
@@ -368,7 +364,7 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
     }
 
     let (after, gas, prove1) = evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id).await?;
-    native_ok &= weights.evaluate(&cfg.eval, &cfg.cfg).map_err(prover_err)?.correct == after.correct;
+    native_ok &= weights.evaluate(&cfg.eval, &cfg.cfg)?.correct == after.correct;
     eval_gas.push(gas);
     report_step(
         observer,

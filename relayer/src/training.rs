@@ -12,9 +12,10 @@ use mlproof_circuits::train::Score;
 
 use crate::{
     bindings::{IModelRegistry, ITrainingLedger, IERC20},
-    chain::{contract_error, deploy_code, send, Account, Sent},
+    chain::{contract_error, deploy_code, expect_event, send, Account, Sent},
+    deploy::register,
     compile::Artifacts,
-    error::{RelayerError, Result},
+    error::Result,
 };
 
 /// Deploys a TrainingLedger reading `registry` and paying in `token`, administered by `admin`.
@@ -27,7 +28,6 @@ pub async fn deploy_ledger(admin: &Account, artifacts: &Artifacts, registry: Add
 /// Registers a training model (layout: 4 input words `[headBefore, headAfter, datasetRoot, seed]`,
 /// 1 output word `step + prover·2^88`) owned by `owner`, a registrar; returns its id.
 pub async fn register_training_model(owner: &Account, registry: Address, verifier: Address, commitment: B256, work_units: u64) -> Result<U256> {
-    let reg = IModelRegistry::new(registry, &owner.provider);
     let params = IModelRegistry::ModelParams {
         verifier,
         kind: IModelRegistry::Kind::Training,
@@ -41,14 +41,7 @@ pub async fn register_training_model(owner: &Account, registry: Address, verifie
         owner: owner.address,
         metadataURI: "mlproof:training".into(),
     };
-    let sent = send("registerModel", reg.registerModel(params)).await?;
-    sent.receipt
-        .inner
-        .logs()
-        .iter()
-        .find_map(|l| l.log_decode::<IModelRegistry::ModelRegistered>().ok())
-        .map(|e| e.inner.data.modelId)
-        .ok_or_else(|| RelayerError::Inconsistent("registerModel emitted no ModelRegistered event".into()))
+    Ok(register(owner, registry, params).await?.0)
 }
 
 /// Initializes a model's training: data set and evaluation roots, initial head, evaluation
@@ -73,15 +66,7 @@ pub async fn submit_eval(
 ) -> Result<(ITrainingLedger::EvaluationVerified, Sent)> {
     let l = ITrainingLedger::new(ledger, &evaluator.provider);
     let sent = send("submitEval", l.submitEval(model_id, score.correct, score.total, score.loss_sum, proof)).await?;
-    let event = sent
-        .receipt
-        .inner
-        .logs()
-        .iter()
-        .find_map(|l| l.log_decode::<ITrainingLedger::EvaluationVerified>().ok())
-        .map(|e| e.inner.data)
-        .ok_or_else(|| RelayerError::Inconsistent("submitEval emitted no EvaluationVerified event".into()))?;
-    Ok((event, sent))
+    Ok((expect_event(&sent, "submitEval")?, sent))
 }
 
 /// The proven score of `head` (`total == 0` when it was never evaluated).
@@ -112,15 +97,7 @@ pub async fn withdraw(prover: &Account, ledger: Address) -> Result<Sent> {
 /// Claims the model's next step for `prover`; returns the step number.
 pub async fn claim_step(prover: &Account, ledger: Address, model_id: U256) -> Result<(u64, Sent)> {
     let sent = send("claimStep", ITrainingLedger::new(ledger, &prover.provider).claimStep(model_id)).await?;
-    let step = sent
-        .receipt
-        .inner
-        .logs()
-        .iter()
-        .find_map(|l| l.log_decode::<ITrainingLedger::StepClaimed>().ok())
-        .map(|e| e.inner.data.step)
-        .ok_or_else(|| RelayerError::Inconsistent("claimStep emitted no StepClaimed event".into()))?;
-    Ok((step, sent))
+    Ok((expect_event::<ITrainingLedger::StepClaimed>(&sent, "claimStep")?.step, sent))
 }
 
 /// The seed of `prover`'s claim (available one block after the claim).

@@ -67,10 +67,8 @@ pub fn digits_training(root: PathBuf, steps: usize, steps_per_proof: usize, batc
     let data = Digits::load(&root).wrap_err("cannot load the digits data set")?;
     eyre::ensure!(eval_samples <= data.test.len(), "--eval-samples {eval_samples}: the held-out split has {} images", data.test.len());
     let eval = data.test[..eval_samples].iter().map(|&i| Sample { features: data.quantized_input(i), label: data.labels[i] }).collect();
-    let cfg = TrainConfig::default();
-    let start = Mlp::seeded(64, 32, 10, start_seed, &cfg);
+    let start = Mlp::seeded(64, 32, 10, start_seed, &TrainConfig::default());
     let mut job = TrainJobConfig::new(root, data.train_samples(), eval, start, steps, batch);
-    job.cfg = cfg;
     job.setup_seed = dev_seed;
     job.steps_per_proof = steps_per_proof;
     Ok(job)
