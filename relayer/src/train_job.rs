@@ -271,7 +271,7 @@ async fn evaluate(
 /// Runs the job against a chain where `owner` and `trainer` are funded accounts and blocks can be
 /// mined on demand (anvil).
 pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, trainer: &Account, observer: &mut dyn FnMut(&Step)) -> Result<TrainReport> {
-    if cfg.steps == 0 || cfg.batch == 0 || cfg.eval.is_empty() || cfg.steps_per_proof == 0 || cfg.steps % cfg.steps_per_proof != 0 {
+    if cfg.steps == 0 || cfg.batch == 0 || cfg.eval.is_empty() || cfg.steps_per_proof == 0 || !cfg.steps.is_multiple_of(cfg.steps_per_proof) {
         return Err(RelayerError::Inconsistent(format!(
             "a training job needs at least one step (a multiple of the {} steps per proof), one sample per batch and one evaluation sample",
             cfg.steps_per_proof

@@ -61,7 +61,7 @@ pub struct Args {
 /// The training job's configuration for the digits MLP 64-32-10.
 pub fn digits_training(root: PathBuf, steps: usize, steps_per_proof: usize, batch: usize, eval_samples: usize, start_seed: u64, dev_seed: u64) -> Result<TrainJobConfig> {
     eyre::ensure!(
-        steps_per_proof > 0 && steps % steps_per_proof == 0,
+        steps_per_proof > 0 && steps.is_multiple_of(steps_per_proof),
         "--train {steps} is not a multiple of --steps-per-proof {steps_per_proof}"
     );
     let data = Digits::load(&root).wrap_err("cannot load the digits data set")?;
