@@ -5,6 +5,7 @@ import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {Statement} from "./libraries/Statement.sol";
 
 /// @title ModelRegistry
 /// @notice Registry of proven models: each id fixes a Groth16 verifier, the model's commitments, its public-input
@@ -17,10 +18,6 @@ contract ModelRegistry is IModelRegistry, AccessControlDefaultAdminRules {
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @inheritdoc IModelRegistry
     uint64 public constant MAX_WORK_UNITS = 1e12;
-
-    /// @dev BN254 scalar field order r.
-    uint256 private constant SCALAR_FIELD =
-        21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
     /// @dev Model id => model. Id 0 is never assigned, so `verifier == address(0)` means unknown.
     mapping(uint256 modelId => Model) private _models;
@@ -43,11 +40,15 @@ contract ModelRegistry is IModelRegistry, AccessControlDefaultAdminRules {
         if (p.verifier.code.length == 0) revert ModelRegistryInvalidVerifier(p.verifier);
         if (p.owner == address(0)) revert ModelRegistryZeroOwner();
         if (p.workUnits == 0 || p.workUnits > MAX_WORK_UNITS) revert ModelRegistryInvalidWorkUnits(p.workUnits);
-        if (p.privateWeights ? (p.weightsCommitment == 0 || p.weightsCommitment >= SCALAR_FIELD) : p.weightsCommitment != 0) {
+        if (
+            p.privateWeights
+                ? (p.weightsCommitment == 0 || p.weightsCommitment >= Statement.SCALAR_FIELD)
+                : p.weightsCommitment != 0
+        ) {
             revert ModelRegistryInvalidWeightsCommitment(p.weightsCommitment);
         }
         uint256 verifierInputs = IGroth16Verifier(p.verifier).publicInputCount();
-        uint256 expected = uint256(p.inputWords) + p.outputWords + (p.privateWeights ? 1 : 0);
+        uint256 expected = Statement.inferenceWords(p.inputWords, p.outputWords, p.privateWeights);
         if (p.inputWords == 0 || p.outputWords == 0 || verifierInputs != expected) {
             revert ModelRegistryInvalidLayout(p.inputWords, p.outputWords, verifierInputs);
         }

@@ -11,6 +11,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {ITrainingLedger} from "./interfaces/ITrainingLedger.sol";
+import {Statement} from "./libraries/Statement.sol";
 
 /// @title TrainingLedger
 /// @notice Proven training lineages of registry training models: a head commitment moved one verified SGD step at
@@ -21,7 +22,8 @@ import {ITrainingLedger} from "./interfaces/ITrainingLedger.sol";
 ///      - the head is the replay key of both proofs: a verified step moves it (and increments the step number in
 ///        the public inputs), so no step statement verifies twice; an evaluation is recorded per head and a head
 ///        with a score cannot be evaluated again (proof bytes are malleable and never a key);
-///      - the payee is `msg.sender`, packed into the last public input at bit 88, in steps and evaluations;
+///      - the payee is `msg.sender`, packed into the last public input at bit 88, in steps and evaluations (the
+///        public inputs are built by `Statement.trainStep` and `Statement.evaluation`);
 ///      - the ledger holds funds (the reward budgets and credits, in one ERC-20). Tokens move only in `fund`
 ///        (pulled in) and `withdraw` (pull payment of the caller's own credit), both `nonReentrant` and both
 ///        with every effect before the transfer. `submitStep`, `submitEval` and `claimImprovement` only move
@@ -37,14 +39,6 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
     /// @inheritdoc ITrainingLedger
     uint256 public constant CLAIM_WINDOW = 256;
 
-    /// @dev BN254 scalar field order r.
-    uint256 private constant SCALAR_FIELD =
-        21888242871839275222246405745257275088548364400416034343698204186575808495617;
-    /// @dev Bit offset of the payee (prover address) in the last public input, as in inference.
-    uint256 private constant PAYEE_SHIFT = 88;
-    /// @dev Registry layout of a training model: [headBefore, headAfter, datasetRoot, seed] ++ [stepAndPayee].
-    uint32 private constant INPUT_WORDS = 4;
-    uint32 private constant OUTPUT_WORDS = 1;
     /// @dev Most SGD steps one step proof may cover.
     uint64 private constant MAX_STEPS_PER_PROOF = 64;
 
@@ -109,7 +103,11 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
         if (!model.active || model.kind != IModelRegistry.Kind.Training) {
             revert TrainingLedgerNotTrainingModel(modelId);
         }
-        if (model.inputWords != INPUT_WORDS || model.outputWords != OUTPUT_WORDS || model.privateWeights) {
+        // Registry layout of a training model: [headBefore, headAfter, datasetRoot, seed] ++ [stepAndPayee].
+        if (
+            model.inputWords != Statement.STEP_INPUT_WORDS || model.outputWords != Statement.STEP_OUTPUT_WORDS
+                || model.privateWeights
+        ) {
             revert TrainingLedgerInvalidLayout(modelId, model.inputWords, model.outputWords, model.privateWeights);
         }
         Training storage t = _trainings[modelId];
@@ -167,7 +165,7 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
         uint256 head = t.head;
         // A step that does not extend the current head (including any replay of a verified step) stops here.
         if (headBefore != head) revert TrainingLedgerNotHead(modelId, headBefore, head);
-        if (headAfter == 0 || headAfter >= SCALAR_FIELD || headAfter == headBefore) {
+        if (headAfter == 0 || headAfter >= Statement.SCALAR_FIELD || headAfter == headBefore) {
             revert TrainingLedgerInvalidHeadAfter(headAfter);
         }
         Claim memory c = _claims[modelId][msg.sender];
@@ -175,12 +173,8 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
         uint64 step = t.steps;
         if (c.step != step) revert TrainingLedgerStaleClaim(modelId, c.step, step);
 
-        uint256[] memory inputs = new uint256[](5);
-        inputs[0] = headBefore;
-        inputs[1] = headAfter;
-        inputs[2] = uint256(t.datasetRoot);
-        inputs[3] = seed;
-        inputs[4] = uint256(step) | (uint256(uint160(msg.sender)) << PAYEE_SHIFT);
+        uint256[] memory inputs =
+            Statement.trainStep(headBefore, headAfter, uint256(t.datasetRoot), seed, step, msg.sender);
         if (!IGroth16Verifier(t.verifier).verifyProof(proof, inputs)) revert TrainingLedgerInvalidProof(modelId, step);
 
         t.head = headAfter;
@@ -231,12 +225,7 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
         if (_scores[modelId][h].total != 0) revert TrainingLedgerAlreadyEvaluated(modelId, h);
         if (total == 0 || correct > total) revert TrainingLedgerInvalidScore(correct, total);
 
-        uint256[] memory inputs = new uint256[](5);
-        inputs[0] = h;
-        inputs[1] = t.evalRoot;
-        inputs[2] = uint256(correct);
-        inputs[3] = uint256(lossSum);
-        inputs[4] = uint256(total) | (uint256(uint160(msg.sender)) << PAYEE_SHIFT);
+        uint256[] memory inputs = Statement.evaluation(h, t.evalRoot, correct, lossSum, total, msg.sender);
         if (!IGroth16Verifier(t.evalVerifier).verifyProof(proof, inputs)) {
             revert TrainingLedgerInvalidEvalProof(modelId, h);
         }
@@ -390,7 +379,7 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
         // prove; the seed block did not exist at the claim, a claim cannot be renewed while open, and a proposer
         // biasing it can only choose among honest batches (docs/training.md, "Data provenance").
         // slither-disable-next-line weak-prng
-        return uint256(hash) % SCALAR_FIELD;
+        return uint256(hash) % Statement.SCALAR_FIELD;
     }
 
     /// @dev The improvement reward of an epoch closed by a score `gain` (> 0) answers above the best:
@@ -409,6 +398,6 @@ contract TrainingLedger is ITrainingLedger, AccessControlDefaultAdminRules, Reen
 
     /// @dev Reverts with TrainingLedgerNotInField unless 0 < value < r.
     function _checkField(uint256 value) private pure {
-        if (value == 0 || value >= SCALAR_FIELD) revert TrainingLedgerNotInField(value);
+        if (value == 0 || value >= Statement.SCALAR_FIELD) revert TrainingLedgerNotInField(value);
     }
 }

@@ -12,6 +12,7 @@ import {TrainingLedger} from "../contracts/TrainingLedger.sol";
 import {IGroth16Verifier} from "../contracts/interfaces/IGroth16Verifier.sol";
 import {IModelRegistry} from "../contracts/interfaces/IModelRegistry.sol";
 import {ITrainingLedger} from "../contracts/interfaces/ITrainingLedger.sol";
+import {Statement} from "../contracts/libraries/Statement.sol";
 import {MlproofToken} from "../contracts/token/MlproofToken.sol";
 import {MockGroth16Verifier} from "./utils/MockGroth16Verifier.sol";
 import {ReentrantToken} from "./utils/ReentrantToken.sol";
@@ -146,12 +147,7 @@ contract TrainingLedgerTest is Test {
         pure
         returns (uint256[] memory inputs)
     {
-        inputs = new uint256[](5);
-        inputs[0] = head;
-        inputs[1] = EVAL_ROOT;
-        inputs[2] = correct;
-        inputs[3] = lossSum;
-        inputs[4] = uint256(total) + (uint256(uint160(who)) << 88);
+        return Statement.evaluation(head, EVAL_ROOT, correct, lossSum, total, who);
     }
 
     /// @dev Arms the evaluation verifier to accept only the exact inputs of `who` evaluating the current head.
@@ -183,12 +179,7 @@ contract TrainingLedgerTest is Test {
         pure
         returns (uint256[] memory inputs)
     {
-        inputs = new uint256[](5);
-        inputs[0] = headBefore;
-        inputs[1] = headAfter;
-        inputs[2] = uint256(DATASET_ROOT);
-        inputs[3] = seed;
-        inputs[4] = uint256(step) + (uint256(uint160(who)) << 88);
+        return Statement.trainStep(headBefore, headAfter, uint256(DATASET_ROOT), seed, step, who);
     }
 
     function _expect(uint256 headBefore, uint256 headAfter, uint256 seed, uint64 step, address who) internal {

@@ -1,12 +1,23 @@
 //! Helpers shared by subcommands: loading models and keys, progress, output.
 
-use std::{path::Path, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use eyre::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use mlproof_circuits::QuantModel;
-use mlproof_circuits::Visibility;
-use mlproof_prover::{setup::{dev_setup_shape, DEV_SETUP_WARNING}, KeyTag, Keys};
+use mlproof_circuits::{
+    dataset::Sample,
+    train::{Mlp, TrainConfig},
+    QuantModel, Visibility,
+};
+use mlproof_import::dataset::Digits;
+use mlproof_node::train_job::TrainJobConfig;
+use mlproof_prover::{
+    setup::{dev_setup_shape, DEV_SETUP_WARNING},
+    KeyTag, Keys,
+};
 
 /// Sets up logging once, for the whole binary.
 pub fn init_tracing(verbose: u8) {
@@ -85,7 +96,11 @@ impl KeySource {
     /// The weight visibility the keys are for.
     #[must_use]
     pub fn visibility(&self) -> Visibility {
-        if self.private_weights { Visibility::Private } else { Visibility::Public }
+        if self.private_weights {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        }
     }
 }
 
@@ -102,6 +117,38 @@ pub fn print_json(v: &serde_json::Value) {
 /// Parses a 31-byte commitment salt given as hex.
 pub fn parse_salt(hex: &str, flag: &str) -> Result<mlproof_circuits::Salt> {
     let bytes = alloy::hex::decode(hex.trim()).wrap_err_with(|| format!("{flag} is not hex"))?;
-    let arr: [u8; 31] = bytes.try_into().map_err(|b: Vec<u8>| eyre::eyre!("{flag} must be 31 bytes, got {}", b.len()))?;
+    let arr: [u8; 31] =
+        bytes.try_into().map_err(|b: Vec<u8>| eyre::eyre!("{flag} must be 31 bytes, got {}", b.len()))?;
     Ok(mlproof_circuits::Salt(arr))
+}
+
+/// The training job's configuration for the digits MLP 64-32-10.
+pub fn digits_training(
+    root: PathBuf,
+    steps: usize,
+    steps_per_proof: usize,
+    batch: usize,
+    eval_samples: usize,
+    start_seed: u64,
+    dev_seed: u64,
+) -> Result<TrainJobConfig> {
+    eyre::ensure!(
+        steps_per_proof > 0 && steps.is_multiple_of(steps_per_proof),
+        "--train {steps} is not a multiple of --steps-per-proof {steps_per_proof}"
+    );
+    let data = Digits::load(&root).wrap_err("cannot load the digits data set")?;
+    eyre::ensure!(
+        eval_samples <= data.test.len(),
+        "--eval-samples {eval_samples}: the held-out split has {} images",
+        data.test.len()
+    );
+    let eval = data.test[..eval_samples]
+        .iter()
+        .map(|&i| Sample { features: data.quantized_input(i), label: data.labels[i] })
+        .collect();
+    let start = Mlp::seeded(64, 32, 10, start_seed, &TrainConfig::default());
+    let mut job = TrainJobConfig::new(root, data.train_samples(), eval, start, steps, batch);
+    job.setup_seed = dev_seed;
+    job.steps_per_proof = steps_per_proof;
+    Ok(job)
 }

@@ -23,17 +23,24 @@ fn prove_then_verify_roundtrip_and_wrong_key_fails() {
     assert!(ok, "{err}");
     assert!(err.contains("NOT FOR PRODUCTION"));
     std::fs::write(dir.path().join("in.json"), serde_json::to_string(&vec![5i8; 64]).unwrap()).unwrap();
-    let (ok, out, err) =
-        mlproof(dir.path(), &["prove", "--model", "m.json", "--pk", "m.pk", "--input", "in.json", "--prover", PROVER, "--out", "p.json", "--json"]);
+    let (ok, out, err) = mlproof(
+        dir.path(),
+        &[
+            "prove", "--model", "m.json", "--pk", "m.pk", "--input", "in.json", "--prover", PROVER, "--out", "p.json",
+            "--json",
+        ],
+    );
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     assert_eq!(v["output"].as_array().unwrap().len(), 10);
-    let (ok, out, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--pk", "m.pk", "--proof", "p.json", "--json"]);
+    let (ok, out, err) =
+        mlproof(dir.path(), &["verify", "--model", "m.json", "--pk", "m.pk", "--proof", "p.json", "--json"]);
     assert!(ok, "{err}");
     assert!(out.contains("\"verified\":true"));
 
     // Keys from another setup: the proof does not verify.
-    let (ok, out, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--dev-seed", "4", "--proof", "p.json", "--json"]);
+    let (ok, out, err) =
+        mlproof(dir.path(), &["verify", "--model", "m.json", "--dev-seed", "4", "--proof", "p.json", "--json"]);
     assert!(!ok);
     assert!(out.contains("\"verified\":false") && err.contains("does NOT verify"), "{err}");
 
@@ -48,12 +55,28 @@ fn prove_then_verify_roundtrip_and_wrong_key_fails() {
 
     // The proving key of another model is refused by name.
     write_model(dir.path(), "other.json", &random_mlp("other", 9, 40, &[8, 3]).unwrap().to_canonical_json());
-    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "other.json", "--pk", "m.pk", "--sample-seed", "1", "--prover", PROVER, "--out", "x.json"]);
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &[
+            "prove",
+            "--model",
+            "other.json",
+            "--pk",
+            "m.pk",
+            "--sample-seed",
+            "1",
+            "--prover",
+            PROVER,
+            "--out",
+            "x.json",
+        ],
+    );
     assert!(!ok);
     assert!(err.contains("the key is for model"), "{err}");
 
     // A proof checked against a different model is refused by commitment.
-    let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "other.json", "--dev-seed", "1", "--proof", "p.json"]);
+    let (ok, _, err) =
+        mlproof(dir.path(), &["verify", "--model", "other.json", "--dev-seed", "1", "--proof", "p.json"]);
     assert!(!ok);
     assert!(err.contains("commitment"), "{err}");
 }
@@ -86,12 +109,30 @@ fn malformed_models_and_inputs_are_named() {
     let mut input = vec![0i64; 64];
     input[3] = 300;
     std::fs::write(dir.path().join("in.json"), serde_json::to_string(&input).unwrap()).unwrap();
-    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--dev-seed", "1", "--input", "in.json", "--prover", PROVER, "--out", "p.json"]);
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &["prove", "--model", "m.json", "--dev-seed", "1", "--input", "in.json", "--prover", PROVER, "--out", "p.json"],
+    );
     assert!(!ok);
     assert!(err.contains("input[3] = 300 is outside the int8 range"), "{err}");
     assert!(!dir.path().join("p.json").exists(), "no proof file is written for bad input");
 
-    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--dev-seed", "1", "--sample-seed", "1", "--prover", "0x1234", "--out", "p.json"]);
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &[
+            "prove",
+            "--model",
+            "m.json",
+            "--dev-seed",
+            "1",
+            "--sample-seed",
+            "1",
+            "--prover",
+            "0x1234",
+            "--out",
+            "p.json",
+        ],
+    );
     assert!(!ok);
     assert!(err.contains("not a 20-byte hex address"), "{err}");
 
@@ -109,27 +150,94 @@ fn private_weights_prove_and_verify() {
     assert!(ok, "{err}");
     let (ok, out, err) = mlproof(
         dir.path(),
-        &["prove", "--model", "m.json", "--pk", "p.pk", "--private-weights", "--salt", &salt, "--sample-seed", "2", "--prover", PROVER, "--out", "p.json", "--json"],
+        &[
+            "prove",
+            "--model",
+            "m.json",
+            "--pk",
+            "p.pk",
+            "--private-weights",
+            "--salt",
+            &salt,
+            "--sample-seed",
+            "2",
+            "--prover",
+            PROVER,
+            "--out",
+            "p.json",
+            "--json",
+        ],
     );
     assert!(ok, "{err}");
     assert!(out.contains("prove_s"));
-    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("p.json")).unwrap()).unwrap();
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("p.json")).unwrap()).unwrap();
     assert!(file["weightsCommitment"].is_string());
-    let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--pk", "p.pk", "--private-weights", "--proof", "p.json"]);
+    let (ok, _, err) =
+        mlproof(dir.path(), &["verify", "--model", "m.json", "--pk", "p.pk", "--private-weights", "--proof", "p.json"]);
     assert!(ok, "{err}");
     // Forgetting the flag is named, as is a missing or malformed salt.
     let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--pk", "p.pk", "--proof", "p.json"]);
     assert!(!ok && err.contains("private weights"), "{err}");
-    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--pk", "p.pk", "--private-weights", "--sample-seed", "2", "--prover", PROVER, "--out", "q.json"]);
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &[
+            "prove",
+            "--model",
+            "m.json",
+            "--pk",
+            "p.pk",
+            "--private-weights",
+            "--sample-seed",
+            "2",
+            "--prover",
+            PROVER,
+            "--out",
+            "q.json",
+        ],
+    );
     assert!(!ok && err.contains("--salt"), "{err}");
-    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--pk", "p.pk", "--private-weights", "--salt", "abcd", "--sample-seed", "2", "--prover", PROVER, "--out", "q.json"]);
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &[
+            "prove",
+            "--model",
+            "m.json",
+            "--pk",
+            "p.pk",
+            "--private-weights",
+            "--salt",
+            "abcd",
+            "--sample-seed",
+            "2",
+            "--prover",
+            PROVER,
+            "--out",
+            "q.json",
+        ],
+    );
     assert!(!ok && err.contains("31 bytes"), "{err}");
     // Public-weight keys for the same model are refused as the wrong key.
     let (ok, _, err) = mlproof(dir.path(), &["setup", "--model", "m.json", "--out", "pub.pk"]);
     assert!(ok, "{err}");
     let (ok, _, err) = mlproof(
         dir.path(),
-        &["prove", "--model", "m.json", "--pk", "pub.pk", "--private-weights", "--salt", &salt, "--sample-seed", "2", "--prover", PROVER, "--out", "q.json"],
+        &[
+            "prove",
+            "--model",
+            "m.json",
+            "--pk",
+            "pub.pk",
+            "--private-weights",
+            "--salt",
+            &salt,
+            "--sample-seed",
+            "2",
+            "--prover",
+            PROVER,
+            "--out",
+            "q.json",
+        ],
     );
     assert!(!ok && err.contains("with public weights") && err.contains("with private weights"), "{err}");
 }
@@ -141,8 +249,21 @@ fn model_quantize_and_import_report_accuracy_or_name_the_problem() {
     let onnx = root.join("models/digits-mlp.onnx");
     let (ok, out, err) = mlproof(
         dir.path(),
-        &["model", "quantize", "--onnx", onnx.to_str().unwrap(), "--out", "q.json", "--multiplier-bits", "8",
-          "--calibration-samples", "200", "--root", root.to_str().unwrap(), "--json"],
+        &[
+            "model",
+            "quantize",
+            "--onnx",
+            onnx.to_str().unwrap(),
+            "--out",
+            "q.json",
+            "--multiplier-bits",
+            "8",
+            "--calibration-samples",
+            "200",
+            "--root",
+            root.to_str().unwrap(),
+            "--json",
+        ],
     );
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
@@ -152,7 +273,10 @@ fn model_quantize_and_import_report_accuracy_or_name_the_problem() {
     assert!(ok, "{err}");
 
     std::fs::write(dir.path().join("junk.onnx"), b"\xff\xff\xff not protobuf").unwrap();
-    let (ok, _, err) = mlproof(dir.path(), &["model", "import", "--onnx", "junk.onnx", "--out", "x.json", "--root", root.to_str().unwrap()]);
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &["model", "import", "--onnx", "junk.onnx", "--out", "x.json", "--root", root.to_str().unwrap()],
+    );
     assert!(!ok);
     assert!(err.contains("not a valid ONNX file"), "{err}");
     assert!(!dir.path().join("x.json").exists());
@@ -165,24 +289,60 @@ fn committed_input_prove_and_verify() {
     let isalt = "22".repeat(31);
     let (ok, _, err) = mlproof(
         dir.path(),
-        &["prove", "--model", "m.json", "--dev-seed", "1", "--committed-input", "--input-salt", &isalt, "--sample-seed", "3", "--prover", PROVER, "--out", "p.json"],
+        &[
+            "prove",
+            "--model",
+            "m.json",
+            "--dev-seed",
+            "1",
+            "--committed-input",
+            "--input-salt",
+            &isalt,
+            "--sample-seed",
+            "3",
+            "--prover",
+            PROVER,
+            "--out",
+            "p.json",
+        ],
     );
     assert!(ok, "{err}");
-    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("p.json")).unwrap()).unwrap();
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("p.json")).unwrap()).unwrap();
     assert!(file["inputCommitment"].is_string());
     assert_eq!(file["inputValues"].as_array().unwrap().len(), 0, "the input is not revealed");
-    let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--dev-seed", "1", "--committed-input", "--proof", "p.json"]);
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &["verify", "--model", "m.json", "--dev-seed", "1", "--committed-input", "--proof", "p.json"],
+    );
     assert!(ok, "{err}");
     let (ok, _, err) = mlproof(dir.path(), &["verify", "--model", "m.json", "--dev-seed", "1", "--proof", "p.json"]);
     assert!(!ok && err.contains("committed input"), "{err}");
-    let (ok, _, err) = mlproof(dir.path(), &["prove", "--model", "m.json", "--dev-seed", "1", "--committed-input", "--sample-seed", "3", "--prover", PROVER, "--out", "q.json"]);
+    let (ok, _, err) = mlproof(
+        dir.path(),
+        &[
+            "prove",
+            "--model",
+            "m.json",
+            "--dev-seed",
+            "1",
+            "--committed-input",
+            "--sample-seed",
+            "3",
+            "--prover",
+            PROVER,
+            "--out",
+            "q.json",
+        ],
+    );
     assert!(!ok && err.contains("--input-salt"), "{err}");
 }
 
 #[test]
 fn model_random_writes_a_loadable_model_or_names_a_bad_shape() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, out, err) = mlproof(dir.path(), &["model", "random", "--shape", "20,8,3", "--seed", "4", "--out", "r.json"]);
+    let (ok, out, err) =
+        mlproof(dir.path(), &["model", "random", "--shape", "20,8,3", "--seed", "4", "--out", "r.json"]);
     assert!(ok && out.contains("commitment"), "{err}");
     let (ok, out, err) = mlproof(dir.path(), &["model", "inspect", "--model", "r.json", "--json"]);
     assert!(ok, "{err}");

@@ -4,14 +4,17 @@
 use std::{path::PathBuf, process::Command};
 
 use alloy::{providers::ext::AnvilApi, signers::local::PrivateKeySigner};
-use mlproof_circuits::{slice::{sample_input, slice_model}, Visibility};
-use mlproof_prover::KeyTag;
-use mlproof_relayer::{
-    chain::{spawn_anvil, Account},
+use mlproof_circuits::{
+    slice::{sample_input, slice_model},
+    Visibility,
+};
+use mlproof_node::{
     deploy::tokens,
     job::{prepare, JobConfig},
     market,
 };
+use mlproof_prover::KeyTag;
+use mlproof_relayer::chain::{spawn_anvil, Account};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn market_commands_run_a_task_and_decode_reverts() {
@@ -51,7 +54,23 @@ async fn market_commands_run_a_task_and_decode_reverts() {
     assert!(!ok && err.contains("StakingInsufficientFreeStake"), "{err}");
 
     // The requester posts a committed-input task and publishes the input and salt.
-    let (ok, v, err) = run(0, &["task", "post", "--model-id", "1", "--input", &path("x.json"), "--committed-input", "--publish-input", "--bounty", "5", "--collateral", "50"]);
+    let (ok, v, err) = run(
+        0,
+        &[
+            "task",
+            "post",
+            "--model-id",
+            "1",
+            "--input",
+            &path("x.json"),
+            "--committed-input",
+            "--publish-input",
+            "--bounty",
+            "5",
+            "--collateral",
+            "50",
+        ],
+    );
     assert!(ok, "{err}");
     let v = v.unwrap();
     let id = v["statement_id"].as_str().unwrap().to_owned();
@@ -68,7 +87,14 @@ async fn market_commands_run_a_task_and_decode_reverts() {
     assert_eq!(v.unwrap()["locks"], 1);
     let prover_addr = prover.address.to_string();
     let out = Command::new(env!("CARGO_BIN_EXE_mlproof"))
-        .args(["prove", "--model", cfg.root.join("models/slice-mlp.json").to_str().unwrap(), "--pk", &path("k.pk"), "--committed-input"])
+        .args([
+            "prove",
+            "--model",
+            cfg.root.join("models/slice-mlp.json").to_str().unwrap(),
+            "--pk",
+            &path("k.pk"),
+            "--committed-input",
+        ])
         .args(["--input-salt", &salt, "--input", &path("x.json"), "--prover", &prover_addr, "--out", &path("p.json")])
         .output()
         .unwrap();
@@ -104,5 +130,7 @@ async fn market_commands_run_a_task_and_decode_reverts() {
         .env("MLPROOF_PRIVATE_KEY", alloy::hex::encode_prefixed(anvil.keys()[1].to_bytes()))
         .output()
         .unwrap();
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not answer as an MlproofMarket"));
+    assert!(
+        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not answer as an MlproofMarket")
+    );
 }

@@ -75,9 +75,6 @@ abstract contract MarketStorage is AccessControlDefaultAdminRules, Pausable, Ree
 
     /// @dev Top bit of a statement record: the output is verified.
     uint256 internal constant VERIFIED = 1 << 255;
-    /// @dev BN254 scalar field order r.
-    uint256 internal constant SCALAR_FIELD =
-        21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
     /// @notice The stake, bounty and reward token.
     IERC20 internal immutable _token;

@@ -2,12 +2,12 @@
 pragma solidity 0.8.30;
 
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
 import {IMarketGovernance} from "../interfaces/IMarketGovernance.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {ITaskMarket} from "../interfaces/ITaskMarket.sol";
 import {IVerifiedOutputs} from "../interfaces/IVerifiedOutputs.sol";
+import {Statement} from "../libraries/Statement.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {RewardsModule} from "./RewardsModule.sol";
 import {StakingModule} from "./StakingModule.sol";
@@ -17,14 +17,12 @@ import {StakingModule} from "./StakingModule.sol";
 ///         verified output, and slashing of locks that miss their deadline.
 /// @dev Security:
 ///      - the payee is bound into the proven statement: the verifier checks the proof against
-///        `input ++ output ++ [weightsCommitment]` with `msg.sender` packed into the last output word at bit 88,
-///        so a proof copied from the mempool verifies for nobody else;
+///        `input ++ output ++ [weightsCommitment]` with `msg.sender` packed into the last output word at bit 88
+///        (`Statement.verifyInference`), so a proof copied from the mempool verifies for nobody else;
 ///      - replay is keyed on the statement (model id, input commitment), never on proof bytes;
 ///      - every state change happens before the only external calls (the `view` verifier, and the token);
 ///      - all payments except the burn are credits claimed later (pull payments).
 abstract contract TaskMarketModule is ITaskMarket, IVerifiedOutputs, StakingModule, RewardsModule {
-    /// @dev Bit offset of the payee (prover address) in the last output word of the public inputs.
-    uint256 internal constant PAYEE_SHIFT = 88;
     /// @dev Burned slash shares go here (OpenZeppelin's ERC20 forbids transfers to address(0)).
     address internal constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
 
@@ -41,7 +39,7 @@ abstract contract TaskMarketModule is ITaskMarket, IVerifiedOutputs, StakingModu
         if (!model.active || model.kind != IModelRegistry.Kind.Inference) revert TaskMarketModelNotAvailable(modelId);
         if (input.length != model.inputWords) revert TaskMarketWrongInputLength(input.length, model.inputWords);
         for (uint256 i; i < input.length; ++i) {
-            if (input[i] >= SCALAR_FIELD) revert TaskMarketInputNotInField(i);
+            if (input[i] >= Statement.SCALAR_FIELD) revert TaskMarketInputNotInField(i);
         }
         IMarketGovernance.Params memory p = _params;
         if (bounty < p.minBounty || bounty > type(uint96).max) revert TaskMarketInvalidBounty(bounty, p.minBounty);
@@ -104,8 +102,15 @@ abstract contract TaskMarketModule is ITaskMarket, IVerifiedOutputs, StakingModu
         if (output.length != task.outputWords || output.length == 0) {
             revert TaskMarketWrongOutputLength(output.length, task.outputWords);
         }
-        if (output[output.length - 1] >> PAYEE_SHIFT != 0) revert TaskMarketOutputNotPacked(id);
-        if (!_verify(task, output, proof)) revert TaskMarketInvalidProof(id);
+        // A copier could otherwise pre-fill the payee bits so that its own address completes someone else's.
+        if (!Statement.hasPayeeRoom(output[output.length - 1])) revert TaskMarketOutputNotPacked(id);
+        // Verifies `input ++ output ++ [weightsCommitment]` with `msg.sender` bound into the last output word,
+        // assembled in place from calldata; a verifier revert is bubbled up unchanged.
+        if (
+            !Statement.verifyInference(
+                task.verifier, proof, task.input, output, task.privateWeights, task.weightsCommitment, msg.sender
+            )
+        ) revert TaskMarketInvalidProof(id);
 
         _records[id] = VERIFIED | output[0];
         if (output.length > 1) _extraOutput[id] = output[1:];
@@ -189,49 +194,6 @@ abstract contract TaskMarketModule is ITaskMarket, IVerifiedOutputs, StakingModu
         uint256 record = _records[id];
         if (record == 0 || record & VERIFIED != 0 || record != _hashCalldata(task)) {
             revert TaskMarketUnknownTask(id);
-        }
-    }
-
-    /// @dev Calls `task.verifier.verifyProof(proof, input ++ output ++ [weightsCommitment])`, with `msg.sender`
-    ///      added to the last output word at bit 88 (the circuit's payee slot; the caller checked those bits are
-    ///      clear, or a copier could set them so that its own address fills in someone else's). The call data is
-    ///      assembled in place from calldata, without an intermediate array; a verifier revert (e.g. an input or
-    ///      coordinate outside its field) is bubbled up unchanged.
-    function _verify(Task calldata task, uint256[] calldata output, uint256[8] calldata proof)
-        private
-        view
-        returns (bool valid)
-    {
-        uint256[] calldata input = task.input;
-        address verifier = task.verifier;
-        uint256 weights = task.weightsCommitment;
-        bool withWeights = task.privateWeights;
-        bytes4 selector = IGroth16Verifier.verifyProof.selector;
-        assembly ("memory-safe") {
-            let n := mul(input.length, 0x20)
-            let m := mul(output.length, 0x20)
-            let ptr := mload(0x40)
-            // verifyProof(uint256[8] proof, uint256[] inputs): selector, 8 proof words, offset 0x120, length, words.
-            mstore(ptr, selector)
-            calldatacopy(add(ptr, 0x04), proof, 0x100)
-            mstore(add(ptr, 0x104), 0x120)
-            let words := add(ptr, 0x144)
-            calldatacopy(words, input.offset, n)
-            calldatacopy(add(words, n), output.offset, m)
-            let last := add(words, sub(add(n, m), 0x20))
-            mstore(last, or(mload(last), shl(PAYEE_SHIFT, caller())))
-            let count := add(input.length, output.length)
-            if withWeights {
-                mstore(add(words, add(n, m)), weights)
-                count := add(count, 1)
-            }
-            mstore(add(ptr, 0x124), count)
-            let ok := staticcall(gas(), verifier, ptr, add(0x144, mul(count, 0x20)), 0x00, 0x20)
-            if iszero(ok) {
-                returndatacopy(ptr, 0, returndatasize())
-                revert(ptr, returndatasize())
-            }
-            valid := and(eq(returndatasize(), 0x20), eq(mload(0x00), 1))
         }
     }
 

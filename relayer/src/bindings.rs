@@ -4,19 +4,58 @@
 
 #![allow(missing_docs, clippy::too_many_arguments)]
 
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IGroth16Verifier.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IModelRegistry.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IStaking.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/ITaskMarket.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IRewards.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IMarketGovernance.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IVerifiedOutputs.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/ITrainingLedger.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IClassifierConsumer.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../contracts/interfaces/IMlproofToken.sol");
-alloy::sol!(#[sol(rpc, all_derives)] "../node_modules/@openzeppelin/contracts/token/ERC20/IERC20.sol");
-alloy::sol!(#[sol(all_derives)] "../node_modules/@openzeppelin/contracts/interfaces/draft-IERC6093.sol");
-alloy::sol!(#[sol(all_derives)] "../node_modules/@openzeppelin/contracts/access/IAccessControl.sol");
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/IGroth16Verifier.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/IModelRegistry.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/IStaking.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/ITaskMarket.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/IRewards.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/IMarketGovernance.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/IVerifiedOutputs.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/ITrainingLedger.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/IClassifierConsumer.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/interfaces/IMlproofToken.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../node_modules/@openzeppelin/contracts/token/ERC20/IERC20.sol"
+);
+alloy::sol!(
+    #[sol(all_derives)]
+    "../node_modules/@openzeppelin/contracts/interfaces/draft-IERC6093.sol"
+);
+alloy::sol!(
+    #[sol(all_derives)]
+    "../node_modules/@openzeppelin/contracts/access/IAccessControl.sol"
+);
 
 alloy::sol! {
     /// Errors of OpenZeppelin's `Pausable` and `SafeERC20` (declared in abstract contracts and a

@@ -36,9 +36,10 @@ impl Account {
     /// Connects to `rpc_url` signing with `signer`.
     pub fn connect(rpc_url: &str, signer: PrivateKeySigner) -> Result<Self> {
         let address = signer.address();
-        let url = rpc_url
-            .parse()
-            .map_err(|e| RelayerError::Rpc { action: "connect".into(), message: format!("bad RPC URL {rpc_url}: {e}") })?;
+        let url = rpc_url.parse().map_err(|e| RelayerError::Rpc {
+            action: "connect".into(),
+            message: format!("bad RPC URL {rpc_url}: {e}"),
+        })?;
         // Nonces: the pending nonce is fetched for every transaction (SimpleNonceManager). alloy's
         // default cached manager increments its counter even when a transaction is rejected at gas
         // estimation (e.g. a reverting submit), leaving a nonce gap that stalls every later
@@ -98,9 +99,11 @@ pub async fn send<P: Provider, D: CallDecoder + Unpin>(action: &str, call: CallB
 /// Deploys creation code (constructor arguments already appended) and returns its address.
 pub async fn deploy_code(account: &Account, action: &str, code: Bytes) -> Result<(Address, Sent)> {
     let tx = TransactionRequest::default().with_from(account.address).with_deploy_code(code);
-    let pending = account.provider.send_transaction(tx).await.map_err(|e| match e.as_error_resp().and_then(|r| r.as_revert_data()) {
-        Some(data) => RelayerError::Reverted { action: action.to_owned(), reason: decode_revert(&data) },
-        None => rpc_error(action, e),
+    let pending = account.provider.send_transaction(tx).await.map_err(|e| {
+        match e.as_error_resp().and_then(|r| r.as_revert_data()) {
+            Some(data) => RelayerError::Reverted { action: action.to_owned(), reason: decode_revert(&data) },
+            None => rpc_error(action, e),
+        }
     })?;
     let receipt = pending.with_timeout(Some(RECEIPT_TIMEOUT)).get_receipt().await.map_err(|e| rpc_error(action, e))?;
     let sent = check_receipt(action, receipt)?;
@@ -127,10 +130,7 @@ pub fn anvil_binary(root: &Path) -> PathBuf {
 
 /// Starts an embedded anvil on a free port; it stops when the returned instance is dropped.
 pub fn spawn_anvil(root: &Path) -> Result<AnvilInstance> {
-    Anvil::new()
-        .path(anvil_binary(root))
-        .try_spawn()
-        .map_err(|e| RelayerError::Anvil(e.to_string()))
+    Anvil::new().path(anvil_binary(root)).try_spawn().map_err(|e| RelayerError::Anvil(e.to_string()))
 }
 
 /// The first event of type `E` in a transaction's receipt.
@@ -140,5 +140,10 @@ pub fn first_event<E: alloy::sol_types::SolEvent>(sent: &Sent) -> Option<E> {
 
 /// [`first_event`], required: `action` must have emitted an `E`.
 pub fn expect_event<E: alloy::sol_types::SolEvent>(sent: &Sent, action: &str) -> Result<E> {
-    first_event(sent).ok_or_else(|| RelayerError::Inconsistent(format!("{action} emitted no {} event", E::SIGNATURE.split('(').next().unwrap_or(E::SIGNATURE))))
+    first_event(sent).ok_or_else(|| {
+        RelayerError::Inconsistent(format!(
+            "{action} emitted no {} event",
+            E::SIGNATURE.split('(').next().unwrap_or(E::SIGNATURE)
+        ))
+    })
 }

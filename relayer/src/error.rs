@@ -35,21 +35,6 @@ pub enum RelayerError {
     /// The local chain could not be started.
     #[error("cannot start anvil ({0}); run `npm ci` in the repository or set ANVIL_BIN")]
     Anvil(String),
-    /// Solidity compilation failed.
-    #[error("compiling Solidity: {0}")]
-    Compile(String),
-    /// A proof could not be produced or exported.
-    #[error(transparent)]
-    Prover(#[from] mlproof_prover::ProverError),
-    /// The model or input was rejected.
-    #[error(transparent)]
-    Model(#[from] mlproof_circuits::ModelError),
-    /// A data set could not be committed.
-    #[error(transparent)]
-    Dataset(#[from] mlproof_circuits::DatasetError),
-    /// A training step or evaluation could not be computed (shapes, an overflowing update).
-    #[error(transparent)]
-    Train(#[from] mlproof_circuits::train::TrainError),
     /// Something read back from the chain is inconsistent.
     #[error("{0}")]
     Inconsistent(String),

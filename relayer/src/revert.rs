@@ -44,7 +44,13 @@ pub fn decode_revert(data: &[u8]) -> String {
         .or_else(|| try_decode::<IAccessControlErrors>(data))
         .or_else(|| try_decode::<IOpenZeppelinErrorsErrors>(data))
         .or_else(|| GenericContractError::abi_decode(data).ok().map(|e| format!("{e:?}")))
-        .unwrap_or_else(|| format!("unknown custom error 0x{} (data {})", alloy::hex::encode(&data[..data.len().min(4)]), Bytes::copy_from_slice(data)))
+        .unwrap_or_else(|| {
+            format!(
+                "unknown custom error 0x{} (data {})",
+                alloy::hex::encode(&data[..data.len().min(4)]),
+                Bytes::copy_from_slice(data)
+            )
+        })
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {IMarketGovernance} from "../../contracts/interfaces/IMarketGovernance.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {ITaskMarket} from "../../contracts/interfaces/ITaskMarket.sol";
+import {Statement} from "../../contracts/libraries/Statement.sol";
 import {MlproofToken} from "../../contracts/token/MlproofToken.sol";
 import {MockGroth16Verifier} from "./MockGroth16Verifier.sol";
 
@@ -32,8 +33,6 @@ abstract contract MarketTestBase is Test {
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @dev BN254 base field modulus q.
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
-    /// @dev Bit at which the market ORs the payee (msg.sender) into the last output word of the public inputs.
-    uint256 internal constant PAYEE_SHIFT_BITS = 88;
 
     MlproofToken internal token;
     ModelRegistry internal registry;
@@ -187,22 +186,19 @@ abstract contract MarketTestBase is Test {
 
     /// @dev `word` with `payee` packed in at bit 88, as the market builds the last output word of the public inputs.
     function _packPayee(uint256 word, address payee) internal pure returns (uint256) {
-        return word | (uint256(uint160(payee)) << PAYEE_SHIFT_BITS);
+        return Statement.bindPayee(word, payee);
     }
 
     /// @dev The public inputs the market passes for a public-weight model: `input ++ output`, with `payee` packed
-    ///      into the last output word (computed independently of the market, for the mock's expected hash).
+    ///      into the last output word, hashed for the mock's expected hash. Built by the reference builder
+    ///      `Statement.inference` (not by the market's in-place one; test/StatementLayout.t.sol checks both against
+    ///      the Rust layout, and the tests that use this helper check it against a literal layout).
     function _publicInputsHash(uint256[] memory input, uint256[] memory output, address payee)
         internal
         pure
         returns (bytes32)
     {
-        uint256[] memory packed = new uint256[](output.length);
-        for (uint256 i; i < output.length; ++i) {
-            packed[i] = output[i];
-        }
-        packed[packed.length - 1] = _packPayee(packed[packed.length - 1], payee);
-        return keccak256(abi.encodePacked(input, packed));
+        return keccak256(abi.encodePacked(Statement.inference(input, output, false, 0, payee)));
     }
 
     function _statementId(uint256 modelId, uint256[] memory input) internal pure returns (bytes32) {

@@ -4,19 +4,15 @@
 use std::path::PathBuf;
 
 use eyre::{Context, Result};
-use mlproof_circuits::{
-    dataset::Sample,
-    slice::sample_input,
-    train::{Mlp, TrainConfig},
-};
+use mlproof_circuits::slice::sample_input;
 use mlproof_import::dataset::Digits;
-use mlproof_relayer::{
+use mlproof_node::{
     compile::find_root,
     job::{run_on_anvil, JobConfig, Step},
-    train_job::{run_training_on_anvil, TrainJobConfig},
+    train_job::run_training_on_anvil,
 };
 
-use crate::common::load_model;
+use crate::common::{digits_training, load_model};
 
 /// Arguments of `mlproof demo`.
 #[derive(Debug, clap::Args)]
@@ -58,22 +54,6 @@ pub struct Args {
     start_seed: u64,
 }
 
-/// The training job's configuration for the digits MLP 64-32-10.
-pub fn digits_training(root: PathBuf, steps: usize, steps_per_proof: usize, batch: usize, eval_samples: usize, start_seed: u64, dev_seed: u64) -> Result<TrainJobConfig> {
-    eyre::ensure!(
-        steps_per_proof > 0 && steps.is_multiple_of(steps_per_proof),
-        "--train {steps} is not a multiple of --steps-per-proof {steps_per_proof}"
-    );
-    let data = Digits::load(&root).wrap_err("cannot load the digits data set")?;
-    eyre::ensure!(eval_samples <= data.test.len(), "--eval-samples {eval_samples}: the held-out split has {} images", data.test.len());
-    let eval = data.test[..eval_samples].iter().map(|&i| Sample { features: data.quantized_input(i), label: data.labels[i] }).collect();
-    let start = Mlp::seeded(64, 32, 10, start_seed, &TrainConfig::default());
-    let mut job = TrainJobConfig::new(root, data.train_samples(), eval, start, steps, batch);
-    job.setup_seed = dev_seed;
-    job.steps_per_proof = steps_per_proof;
-    Ok(job)
-}
-
 fn print_step(s: &Step) {
     let mut line = format!("  ✓ {:<32}", s.name);
     if let Some(tx) = &s.tx {
@@ -106,9 +86,17 @@ impl Args {
             None => {
                 let data = Digits::load(&root).wrap_err("cannot load the digits data set")?;
                 let index = *data.test.get(self.digit).ok_or_else(|| {
-                    eyre::eyre!("--digit {} is out of range: the held-out split has {} images", self.digit, data.test.len())
+                    eyre::eyre!(
+                        "--digit {} is out of range: the held-out split has {} images",
+                        self.digit,
+                        data.test.len()
+                    )
                 })?;
-                eyre::ensure!(model.input_len == 64, "model {} does not take 8x8 digits images; use --sample-seed", model.name);
+                eyre::ensure!(
+                    model.input_len == 64,
+                    "model {} does not take 8x8 digits images; use --sample-seed",
+                    model.name
+                );
                 (data.quantized_input(index), Some((self.digit, index, data.labels[index])))
             }
         };
@@ -121,9 +109,8 @@ impl Args {
             None => println!("mlproof demo: {} on a local anvil chain", cfg.model.name),
         }
         let rt = tokio::runtime::Runtime::new()?;
-        let report = rt
-            .block_on(run_on_anvil(&cfg, &mut |s: &Step| print_step(s)))
-            .wrap_err("the end-to-end job failed")?;
+        let report =
+            rt.block_on(run_on_anvil(&cfg, &mut |s: &Step| print_step(s))).wrap_err("the end-to-end job failed")?;
         println!(
             "summary: model {} (id {}) output {:?} (native {:?}), class {} on-chain / {} native, verified {}, verify gas {}, fulfil gas {}, bounty claimed {}",
             report.model,
@@ -173,7 +160,10 @@ impl Args {
             .wrap_err("the training job failed")?;
         println!("lineage (read back from TrainingLedger):");
         for s in &report.lineage {
-            println!("  step {}: {:#x} -> {:#x} by {} (block {})", s.step, s.head_before, s.head_after, s.prover, s.block);
+            println!(
+                "  step {}: {:#x} -> {:#x} by {} (block {})",
+                s.step, s.head_before, s.head_after, s.prover, s.block
+            );
         }
         if report.steps_per_proof > 1 {
             println!("  ({} SGD steps per lineage entry)", report.steps_per_proof);

@@ -9,12 +9,14 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use eyre::{Context, Result};
+use mlproof_node::{
+    job::{chain_time, decode_output},
+    market::{self, NewTask},
+};
 use mlproof_prover::ProofFile;
 use mlproof_relayer::{
     bindings::{IStaking, ITaskMarket::Task},
     chain::{contract_error, Account, Sent},
-    job::{chain_time, decode_output},
-    market::{self, NewTask},
 };
 
 use crate::common::{parse_address, parse_salt, print_json};
@@ -46,7 +48,8 @@ struct Ctx {
 
 impl Chain {
     fn connect(&self) -> Result<Ctx> {
-        let signer: PrivateKeySigner = self.private_key.trim().parse().wrap_err("the private key is not a valid secp256k1 key")?;
+        let signer: PrivateKeySigner =
+            self.private_key.trim().parse().wrap_err("the private key is not a valid secp256k1 key")?;
         let account = Account::connect(&self.rpc_url, signer)?;
         let market = parse_address(&self.market)?;
         let rt = tokio::runtime::Runtime::new()?;
@@ -72,9 +75,9 @@ impl Ctx {
     }
 
     fn task(&self, id: B256) -> Result<Task> {
-        self.rt
-            .block_on(market::find_task(&self.account.provider, self.market, id))?
-            .ok_or_else(|| eyre::eyre!("no open task {id}: it was never posted, or is already fulfilled, slashed or cancelled"))
+        self.rt.block_on(market::find_task(&self.account.provider, self.market, id))?.ok_or_else(|| {
+            eyre::eyre!("no open task {id}: it was never posted, or is already fulfilled, slashed or cancelled")
+        })
     }
 }
 
@@ -234,14 +237,28 @@ impl TaskArgs {
     /// Runs the command.
     pub fn run(self) -> Result<()> {
         match self.action {
-            TaskAction::Post { chain, model_id, input, committed_input, input_salt, publish_input, bounty, collateral, duration } => {
+            TaskAction::Post {
+                chain,
+                model_id,
+                input,
+                committed_input,
+                input_salt,
+                publish_input,
+                bounty,
+                collateral,
+                duration,
+            } => {
                 let c = chain.connect()?;
-                let text = std::fs::read_to_string(&input).wrap_err_with(|| format!("cannot read input file {}", input.display()))?;
-                let raw: Vec<i64> = serde_json::from_str(&text).wrap_err_with(|| format!("{} is not a JSON array of integers", input.display()))?;
+                let text = std::fs::read_to_string(&input)
+                    .wrap_err_with(|| format!("cannot read input file {}", input.display()))?;
+                let raw: Vec<i64> = serde_json::from_str(&text)
+                    .wrap_err_with(|| format!("{} is not a JSON array of integers", input.display()))?;
                 let values: Vec<i8> = raw
                     .iter()
                     .enumerate()
-                    .map(|(i, &v)| i8::try_from(v).map_err(|_| eyre::eyre!("input[{i}] = {v} is outside the int8 range")))
+                    .map(|(i, &v)| {
+                        i8::try_from(v).map_err(|_| eyre::eyre!("input[{i}] = {v} is outside the int8 range"))
+                    })
                     .collect::<Result<_>>()?;
                 let (words, salt, data) = if committed_input {
                     let salt = match input_salt {
@@ -249,10 +266,20 @@ impl TaskArgs {
                         None => market::random_salt(),
                     };
                     let data = if publish_input { market::published_input(&values, &salt) } else { Bytes::new() };
-                    (vec![market::input_commitment_word(&values, &salt)], Some(alloy::hex::encode_prefixed(salt.0)), data)
+                    (
+                        vec![market::input_commitment_word(&values, &salt)],
+                        Some(alloy::hex::encode_prefixed(salt.0)),
+                        data,
+                    )
                 } else {
-                    eyre::ensure!(input_salt.is_none() && !publish_input, "--input-salt and --publish-input need --committed-input");
-                    let words = mlproof_circuits::packing::pack_be_words(&values).iter().map(|w| U256::from_be_bytes(*w)).collect();
+                    eyre::ensure!(
+                        input_salt.is_none() && !publish_input,
+                        "--input-salt and --publish-input need --committed-input"
+                    );
+                    let words = mlproof_circuits::packing::pack_be_words(&values)
+                        .iter()
+                        .map(|w| U256::from_be_bytes(*w))
+                        .collect();
                     (words, None, Bytes::new())
                 };
                 let deadline = c.rt.block_on(chain_time(&c.account))? + duration;
@@ -267,7 +294,15 @@ impl TaskArgs {
                 let (id, task, sent) = c.rt.block_on(market::post_task(&c.account, c.token, c.market, &new))?;
                 let mut v = task_json(id, &task);
                 v["input_salt"] = salt.clone().into();
-                c.report("task post", &sent, v, format!("posted task {id}{}", salt.map(|s| format!(" (input salt {s}: keep it to hand to provers)")).unwrap_or_default()));
+                c.report(
+                    "task post",
+                    &sent,
+                    v,
+                    format!(
+                        "posted task {id}{}",
+                        salt.map(|s| format!(" (input salt {s}: keep it to hand to provers)")).unwrap_or_default()
+                    ),
+                );
             }
             TaskAction::Lock { chain, task } => {
                 let c = chain.connect()?;
@@ -291,7 +326,12 @@ impl TaskArgs {
                 let id = statement(&task)?;
                 let t = c.task(id)?;
                 let sent = c.rt.block_on(market::cancel(&c.account, c.market, &t))?;
-                c.report("task cancel", &sent, serde_json::json!({ "statement_id": id.to_string(), "refund": t.bounty.to_string() }), format!("cancelled {id}; bounty credited to {}", t.requester));
+                c.report(
+                    "task cancel",
+                    &sent,
+                    serde_json::json!({ "statement_id": id.to_string(), "refund": t.bounty.to_string() }),
+                    format!("cancelled {id}; bounty credited to {}", t.requester),
+                );
             }
         }
         Ok(())
@@ -316,15 +356,16 @@ impl FulfilArgs {
     pub fn run(self) -> Result<()> {
         let c = self.chain.connect()?;
         let id = statement(&self.task)?;
-        let text = std::fs::read_to_string(&self.proof).wrap_err_with(|| format!("cannot read proof file {}", self.proof.display()))?;
-        let file: ProofFile = serde_json::from_str(&text).wrap_err_with(|| format!("{} is not an mlproof proof file", self.proof.display()))?;
+        let text = std::fs::read_to_string(&self.proof)
+            .wrap_err_with(|| format!("cannot read proof file {}", self.proof.display()))?;
+        let file: ProofFile = serde_json::from_str(&text)
+            .wrap_err_with(|| format!("{} is not an mlproof proof file", self.proof.display()))?;
         let evm = file.to_evm()?;
         let t = c.task(id)?;
         let sent = c.rt.block_on(market::fulfil(&c.account, c.market, &t, &evm))?;
-        let words = c
-            .rt
-            .block_on(market::verified_output(&c.account.provider, c.market, U256::from(t.modelId), &evm.input))?
-            .ok_or_else(|| eyre::eyre!("the market reports no verified output after fulfil"))?;
+        let words =
+            c.rt.block_on(market::verified_output(&c.account.provider, c.market, U256::from(t.modelId), &evm.input))?
+                .ok_or_else(|| eyre::eyre!("the market reports no verified output after fulfil"))?;
         let output = decode_output(&words, file.output_values.len())?;
         c.report(
             "fulfil",

@@ -3,9 +3,6 @@
 use clap::{Parser, Subcommand};
 
 pub mod bench;
-pub mod bench_circuits;
-pub mod bench_contracts;
-pub mod bench_training;
 pub mod demo;
 pub mod market;
 pub mod model;

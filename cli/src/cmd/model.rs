@@ -3,7 +3,12 @@
 use std::path::PathBuf;
 
 use eyre::{Context, Result};
-use mlproof_circuits::{inference::public_input_count, model::Layer, slice::{random_mlp, slice_model}, Visibility};
+use mlproof_circuits::{
+    inference::public_input_count,
+    model::Layer,
+    slice::{random_mlp, slice_model},
+    Visibility,
+};
 use mlproof_import::{digits_model::import_digits_with, quantize::QuantizeConfig};
 use mlproof_prover::commitment::model_commitment;
 
@@ -106,7 +111,10 @@ impl Args {
                 println!("wrote {} (commitment {})", out.display(), model_commitment(&model));
             }
             Action::Random { shape, seed, out } => {
-                eyre::ensure!(shape.len() >= 2 && shape.iter().all(|&w| w > 0), "--shape needs at least two positive widths, e.g. 784,56,10");
+                eyre::ensure!(
+                    shape.len() >= 2 && shape.iter().all(|&w| w > 0),
+                    "--shape needs at least two positive widths, e.g. 784,56,10"
+                );
                 let name = format!("mlp-{}", shape.iter().map(ToString::to_string).collect::<Vec<_>>().join("-"));
                 let model = random_mlp(&name, seed, shape[0], &shape[1..])?;
                 std::fs::write(&out, model.to_canonical_json() + "\n")
@@ -132,7 +140,14 @@ impl Args {
                         ),
                         Layer::Conv2d(c) => format!(
                             "conv2d {}->{} kernel {:?} stride {:?} padding {:?} requant m={} s={} {:?}",
-                            c.in_channels, c.out_channels, c.kernel, c.stride, c.padding, c.requant.multiplier, c.requant.shift, c.activation
+                            c.in_channels,
+                            c.out_channels,
+                            c.kernel,
+                            c.stride,
+                            c.padding,
+                            c.requant.multiplier,
+                            c.requant.shift,
+                            c.activation
                         ),
                         Layer::MaxPool(p) => format!("maxpool kernel {:?} stride {:?}", p.kernel, p.stride),
                         Layer::AvgPool(p) => format!("avgpool kernel {:?} stride {:?}", p.kernel, p.stride),
@@ -154,7 +169,11 @@ impl Args {
                     for (i, l) in layers.iter().enumerate() {
                         println!("  layer {i}: {l}");
                     }
-                    println!("  public inputs: {} (public weights), {} (private weights)", public_input_count(&m, Visibility::Public), public_input_count(&m, Visibility::Private));
+                    println!(
+                        "  public inputs: {} (public weights), {} (private weights)",
+                        public_input_count(&m, Visibility::Public),
+                        public_input_count(&m, Visibility::Private)
+                    );
                     println!("  commitment: {}", model_commitment(&m));
                     println!(
                         "  registry layout: inputWords {input_words} (public input) or 1 (committed input), outputWords {output_words} (the last carries the payee)"
@@ -177,14 +196,15 @@ fn quantize_cmd(
 ) -> Result<()> {
     let root = match root {
         Some(r) => r,
-        None => mlproof_relayer::compile::find_root(&std::env::current_dir()?)
+        None => mlproof_node::compile::find_root(&std::env::current_dir()?)
             .ok_or_else(|| eyre::eyre!("run inside the mlproof repository or pass --root"))?,
     };
     let pb = crate::common::spinner("importing, calibrating and evaluating", json);
     let (model, acc) = import_digits_with(onnx, &root, name, cfg, calibration_samples)
         .wrap_err_with(|| format!("cannot import {}", onnx.display()))?;
     pb.finish_and_clear();
-    std::fs::write(out, model.to_canonical_json() + "\n").wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    std::fs::write(out, model.to_canonical_json() + "\n")
+        .wrap_err_with(|| format!("cannot write {}", out.display()))?;
     if json {
         print_json(&serde_json::json!({
             "model": model.name, "out": out, "float_accuracy": acc.float_accuracy,
@@ -194,7 +214,11 @@ fn quantize_cmd(
     } else {
         println!(
             "imported {} -> {}: float accuracy {:.4}, quantized accuracy {:.4} on {} held-out samples",
-            onnx.display(), out.display(), acc.float_accuracy, acc.quantized_accuracy, acc.samples
+            onnx.display(),
+            out.display(),
+            acc.float_accuracy,
+            acc.quantized_accuracy,
+            acc.samples
         );
     }
     Ok(())

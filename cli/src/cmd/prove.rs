@@ -3,8 +3,8 @@
 use std::{path::PathBuf, time::Instant};
 
 use eyre::{Context, Result};
-use mlproof_circuits::{engine, slice::sample_input};
 use mlproof_circuits::InferenceCircuit;
+use mlproof_circuits::{engine, slice::sample_input};
 use mlproof_prover::{prove::check_satisfied, prove_circuit, verify_inference, ProofFile};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -78,7 +78,13 @@ impl Args {
         if salt.is_none() {
             check_satisfied(
                 &model,
-                mlproof_circuits::Statement { input: input.clone(), output, prover: prover.into_array(), weights_commitment: None, input_commitment: None },
+                mlproof_circuits::Statement {
+                    input: input.clone(),
+                    output,
+                    prover: prover.into_array(),
+                    weights_commitment: None,
+                    input_commitment: None,
+                },
             )?;
         }
         let pb = spinner("proving", self.json);

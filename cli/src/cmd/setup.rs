@@ -37,7 +37,11 @@ impl Args {
         eprintln!("warning: {DEV_SETUP_WARNING}");
         let pb = spinner("Groth16 setup", self.json);
         let t = Instant::now();
-        let visibility = if self.private_weights { mlproof_circuits::Visibility::Private } else { mlproof_circuits::Visibility::Public };
+        let visibility = if self.private_weights {
+            mlproof_circuits::Visibility::Private
+        } else {
+            mlproof_circuits::Visibility::Public
+        };
         let keys = dev_setup_shape(&model, self.seed, visibility, self.committed_input)?;
         let setup_s = t.elapsed().as_secs_f64();
         pb.finish_and_clear();

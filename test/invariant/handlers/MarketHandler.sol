@@ -13,6 +13,7 @@ import {IRewards} from "../../../contracts/interfaces/IRewards.sol";
 import {IStaking} from "../../../contracts/interfaces/IStaking.sol";
 import {ITaskMarket} from "../../../contracts/interfaces/ITaskMarket.sol";
 import {IVerifiedOutputs} from "../../../contracts/interfaces/IVerifiedOutputs.sol";
+import {Statement} from "../../../contracts/libraries/Statement.sol";
 import {MlproofToken} from "../../../contracts/token/MlproofToken.sol";
 import {MockGroth16Verifier} from "../../utils/MockGroth16Verifier.sol";
 
@@ -34,8 +35,6 @@ import {MockGroth16Verifier} from "../../utils/MockGroth16Verifier.sol";
 contract MarketHandler is CommonBase, StdCheats, StdUtils {
     /// @dev BN254 scalar field order r.
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
-    /// @dev Bit offset of the payee (prover address) in the last output word of the public inputs.
-    uint256 internal constant PAYEE_SHIFT = 88;
     /// @dev Cap on open tasks, which keeps the invariants' loops short.
     uint256 internal constant MAX_OPEN = 24;
 
@@ -419,7 +418,7 @@ contract MarketHandler is CommonBase, StdCheats, StdUtils {
             } else {
                 // The copier pre-fills the payee bits with `a` so that `a`'s statement would come out.
                 uint256[] memory filled = _copyWords(out);
-                filled[filled.length - 1] |= uint256(uint160(a)) << PAYEE_SHIFT;
+                filled[filled.length - 1] = Statement.bindPayee(filled[filled.length - 1], a);
                 _tryFulfil(
                     t, filled, b, ITaskMarket.TaskMarketOutputNotPacked.selector, "front-run with the payee pre-filled"
                 );
@@ -1077,20 +1076,9 @@ contract MarketHandler is CommonBase, StdCheats, StdUtils {
     function _publicInputs(ITaskMarket.Task memory t, uint256[] memory out, address p)
         internal
         pure
-        returns (uint256[] memory x)
+        returns (uint256[] memory)
     {
-        uint256 n = t.input.length;
-        uint256 m = out.length;
-        uint256 w = t.privateWeights ? 1 : 0;
-        x = new uint256[](n + m + w);
-        for (uint256 i; i < n; ++i) {
-            x[i] = t.input[i];
-        }
-        for (uint256 i; i < m; ++i) {
-            x[n + i] = out[i];
-        }
-        x[n + m - 1] |= uint256(uint160(p)) << PAYEE_SHIFT;
-        if (w == 1) x[n + m] = t.weightsCommitment;
+        return Statement.inference(t.input, out, t.privateWeights, t.weightsCommitment, p);
     }
 
     function _taskFor(address r, uint256 modelId, uint256 bounty, uint256 collateral, uint256 deadline)
@@ -1125,7 +1113,7 @@ contract MarketHandler is CommonBase, StdCheats, StdUtils {
         for (uint256 k; k < words; ++k) {
             out[k] = uint256(keccak256(abi.encode("output", seed, k))) % R;
         }
-        out[words - 1] &= (uint256(1) << PAYEE_SHIFT) - 1;
+        out[words - 1] &= (uint256(1) << Statement.PAYEE_SHIFT) - 1;
     }
 
     function _id(ITaskMarket.Task memory t) internal pure returns (bytes32) {

@@ -7,6 +7,7 @@ import {StdUtils} from "forge-std/StdUtils.sol";
 import {console} from "forge-std/console.sol";
 import {TrainingLedger} from "../../../contracts/TrainingLedger.sol";
 import {ITrainingLedger} from "../../../contracts/interfaces/ITrainingLedger.sol";
+import {Statement} from "../../../contracts/libraries/Statement.sol";
 import {MlproofToken} from "../../../contracts/token/MlproofToken.sol";
 import {MockGroth16Verifier} from "../../utils/MockGroth16Verifier.sol";
 
@@ -26,8 +27,6 @@ import {MockGroth16Verifier} from "../../utils/MockGroth16Verifier.sol";
 contract TrainingLedgerHandler is CommonBase, StdCheats, StdUtils {
     /// @dev BN254 scalar field order r.
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
-    /// @dev Bit offset of the payee in the last public input.
-    uint256 internal constant PAYEE_SHIFT = 88;
     /// @dev Held-out set size of every evaluation.
     uint32 public constant TOTAL = 100;
 
@@ -169,12 +168,7 @@ contract TrainingLedgerHandler is CommonBase, StdCheats, StdUtils {
         uint256 seed = uint256(hash) % R;
 
         uint256 headAfter = _nextHead(m, headSeed, t.head);
-        uint256[] memory inputs = new uint256[](5);
-        inputs[0] = t.head;
-        inputs[1] = headAfter;
-        inputs[2] = uint256(t.datasetRoot);
-        inputs[3] = seed;
-        inputs[4] = uint256(t.steps) | (uint256(uint160(p)) << PAYEE_SHIFT);
+        uint256[] memory inputs = Statement.trainStep(t.head, headAfter, uint256(t.datasetRoot), seed, t.steps, p);
         stepVerifier.setExpectedInputsHash(keccak256(abi.encodePacked(inputs)));
 
         uint256 creditBefore = ledger.creditsOf(p);
@@ -206,12 +200,7 @@ contract TrainingLedgerHandler is CommonBase, StdCheats, StdUtils {
         uint256 m = _model(modelSeed);
         ITrainingLedger.Training memory t = ledger.trainingOf(m);
         uint32 correct = _score(t, scoreSeed);
-        uint256[] memory inputs = new uint256[](5);
-        inputs[0] = t.head;
-        inputs[1] = t.evalRoot;
-        inputs[2] = correct;
-        inputs[3] = lossSum;
-        inputs[4] = uint256(TOTAL) | (uint256(uint160(evaluator)) << PAYEE_SHIFT);
+        uint256[] memory inputs = Statement.evaluation(t.head, t.evalRoot, correct, lossSum, TOTAL, evaluator);
         evalVerifier.setExpectedInputsHash(keccak256(abi.encodePacked(inputs)));
 
         if (ghostEvaluated[m][t.head]) {

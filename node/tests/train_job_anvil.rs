@@ -4,11 +4,22 @@
 
 use std::path::PathBuf;
 
-use mlproof_circuits::{dataset::Sample, train::{Mlp, TrainConfig}};
-use mlproof_relayer::{deploy::tokens, train_job::{run_training_on_anvil, TrainJobConfig}};
+use mlproof_circuits::{
+    dataset::Sample,
+    train::{Mlp, TrainConfig},
+};
+use mlproof_node::{
+    deploy::tokens,
+    train_job::{run_training_on_anvil, TrainJobConfig},
+};
 
 fn samples(n: u8, salt: usize) -> Vec<Sample> {
-    (0..n).map(|k| Sample { features: (0..8).map(|i| ((i * 73 + usize::from(k) * 41 + salt) % 256) as u8 as i8).collect(), label: k % 3 }).collect()
+    (0..n)
+        .map(|k| Sample {
+            features: (0..8).map(|i| ((i * 73 + usize::from(k) * 41 + salt) % 256) as u8 as i8).collect(),
+            label: k % 3,
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

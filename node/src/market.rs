@@ -11,15 +11,16 @@ use mlproof_circuits::Salt;
 use mlproof_prover::EvmProof;
 use serde::Serialize;
 
-use crate::{
+use mlproof_relayer::{
     bindings::{
         IClassifierConsumer, IMlproofToken, IRewards, IStaking,
         ITaskMarket::{self, Task},
         IVerifiedOutputs, IERC20,
     },
     chain::{contract_error, expect_event, first_event, rpc_error, send, Account, Sent},
-    error::{RelayerError, Result},
 };
+
+use crate::error::{NodeError, Result};
 
 /// `keccak256(abi.encodePacked(input))`: the input commitment dApps read outputs by.
 #[must_use]
@@ -50,29 +51,34 @@ pub fn random_salt() -> Salt {
 /// The salted Poseidon commitment of a committed input: the task's one input word.
 #[must_use]
 pub fn input_commitment_word(values: &[i8], salt: &Salt) -> U256 {
-    mlproof_prover::evm::fr_to_u256(mlproof_circuits::gadgets::poseidon::commit_native::<ark_bn254::Fr>(values, salt.to_field()))
+    mlproof_prover::evm::fr_to_u256(mlproof_circuits::gadgets::poseidon::commit_native::<ark_bn254::Fr>(
+        values,
+        salt.to_field(),
+    ))
 }
 
 /// Task input data that publishes a committed input and its salt (JSON), so any prover can open it.
 #[must_use]
 pub fn published_input(values: &[i8], salt: &Salt) -> Bytes {
-    Bytes::from(serde_json::json!({ "input": values, "salt": alloy::hex::encode_prefixed(salt.0) }).to_string().into_bytes())
+    Bytes::from(
+        serde_json::json!({ "input": values, "salt": alloy::hex::encode_prefixed(salt.0) }).to_string().into_bytes(),
+    )
 }
 
 /// Mints `amount` to `to` (token owner only; testnet token).
 pub async fn mint(owner: &Account, token: Address, to: Address, amount: U256) -> Result<Sent> {
-    send("mint", IMlproofToken::new(token, &owner.provider).mint(to, amount)).await
+    Ok(send("mint", IMlproofToken::new(token, &owner.provider).mint(to, amount)).await?)
 }
 
 /// Approves the market and stakes `amount`.
 pub async fn stake(prover: &Account, token: Address, market: Address, amount: U256) -> Result<Sent> {
     send("approve", IERC20::new(token, &prover.provider).approve(market, amount)).await?;
-    send("stake", IStaking::new(market, &prover.provider).stake(amount)).await
+    Ok(send("stake", IStaking::new(market, &prover.provider).stake(amount)).await?)
 }
 
 /// Moves `amount` of free stake to unbonding.
 pub async fn request_unstake(prover: &Account, market: Address, amount: U256) -> Result<Sent> {
-    send("requestUnstake", IStaking::new(market, &prover.provider).requestUnstake(amount)).await
+    Ok(send("requestUnstake", IStaking::new(market, &prover.provider).requestUnstake(amount)).await?)
 }
 
 /// Withdraws unbonded stake.
@@ -85,7 +91,7 @@ pub async fn withdraw(prover: &Account, market: Address) -> Result<(U256, Sent)>
 /// Approves the market and adds `amount` to the emission pool.
 pub async fn fund_emissions(funder: &Account, token: Address, market: Address, amount: U256) -> Result<Sent> {
     send("approve", IERC20::new(token, &funder.provider).approve(market, amount)).await?;
-    send("fundEmissions", IRewards::new(market, &funder.provider).fundEmissions(amount)).await
+    Ok(send("fundEmissions", IRewards::new(market, &funder.provider).fundEmissions(amount)).await?)
 }
 
 /// A task to post.
@@ -106,10 +112,16 @@ pub struct NewTask {
 }
 
 /// Approves the bounty and posts the task; returns its statement id and the task as stored.
-pub async fn post_task(requester: &Account, token: Address, market: Address, t: &NewTask) -> Result<(B256, Task, Sent)> {
+pub async fn post_task(
+    requester: &Account,
+    token: Address,
+    market: Address,
+    t: &NewTask,
+) -> Result<(B256, Task, Sent)> {
     send("approve", IERC20::new(token, &requester.provider).approve(market, t.bounty)).await?;
     let m = ITaskMarket::new(market, &requester.provider);
-    let call = m.postTask(t.model_id, t.input.clone(), t.bounty, t.collateral, U256::from(t.deadline), t.input_data.clone());
+    let call =
+        m.postTask(t.model_id, t.input.clone(), t.bounty, t.collateral, U256::from(t.deadline), t.input_data.clone());
     let sent = send("postTask", call).await?;
     let posted = expect_event::<ITaskMarket::TaskPosted>(&sent, "postTask")?;
     Ok((posted.statementId, posted.task, sent))
@@ -126,10 +138,10 @@ pub async fn lock_task(prover: &Account, market: Address, task: &Task) -> Result
 /// Fulfils `task` with `proof`, which must be bound to `prover` and prove the task's input.
 pub async fn fulfil(prover: &Account, market: Address, task: &Task, proof: &EvmProof) -> Result<Sent> {
     if proof.input != task.input {
-        return Err(RelayerError::Inconsistent("the proof is for another input than the task's".into()));
+        return Err(NodeError::Inconsistent("the proof is for another input than the task's".into()));
     }
     if proof.prover != prover.address {
-        return Err(RelayerError::Inconsistent(format!(
+        return Err(NodeError::Inconsistent(format!(
             "the proof pays {}, but it would be sent by {}: the market would reject it",
             proof.prover, prover.address
         )));
@@ -140,17 +152,17 @@ pub async fn fulfil(prover: &Account, market: Address, task: &Task, proof: &EvmP
 /// Sends a fulfilment without the local checks of [`fulfil`] (tests of what the market rejects).
 pub async fn fulfil_unchecked(prover: &Account, market: Address, task: &Task, proof: &EvmProof) -> Result<Sent> {
     let m = ITaskMarket::new(market, &prover.provider);
-    send("fulfil", m.fulfil(task.clone(), proof.output.clone(), proof.proof)).await
+    Ok(send("fulfil", m.fulfil(task.clone(), proof.output.clone(), proof.proof)).await?)
 }
 
 /// Slashes a locked task past its deadline.
 pub async fn slash(caller: &Account, market: Address, task: &Task) -> Result<Sent> {
-    send("slash", ITaskMarket::new(market, &caller.provider).slash(task.clone())).await
+    Ok(send("slash", ITaskMarket::new(market, &caller.provider).slash(task.clone())).await?)
 }
 
 /// Cancels an unlocked task (its requester at any time, anyone after the deadline).
 pub async fn cancel(caller: &Account, market: Address, task: &Task) -> Result<Sent> {
-    send("cancelTask", ITaskMarket::new(market, &caller.provider).cancelTask(task.clone())).await
+    Ok(send("cancelTask", ITaskMarket::new(market, &caller.provider).cancelTask(task.clone())).await?)
 }
 
 /// Claims everything claimable; returns the amount paid.
@@ -162,11 +174,16 @@ pub async fn claim(account: &Account, market: Address) -> Result<(U256, Sent)> {
 
 /// What `account` could claim now.
 pub async fn claimable(provider: &DynProvider, market: Address, account: Address) -> Result<U256> {
-    IRewards::new(market, provider).claimable(account).call().await.map_err(|e| contract_error("claimable", &e))
+    Ok(IRewards::new(market, provider).claimable(account).call().await.map_err(|e| contract_error("claimable", &e))?)
 }
 
 /// Reads the verified output for `(model_id, input)`; `None` if nothing is verified.
-pub async fn verified_output(provider: &DynProvider, market: Address, model_id: U256, input: &[U256]) -> Result<Option<Vec<U256>>> {
+pub async fn verified_output(
+    provider: &DynProvider,
+    market: Address,
+    model_id: U256,
+    input: &[U256],
+) -> Result<Option<Vec<U256>>> {
     let r = IVerifiedOutputs::new(market, provider)
         .verifiedOutput(model_id, input_hash(input))
         .call()
@@ -177,7 +194,7 @@ pub async fn verified_output(provider: &DynProvider, market: Address, model_id: 
 
 /// Token balance of `who`.
 pub async fn balance_of(provider: &DynProvider, token: Address, who: Address) -> Result<U256> {
-    IERC20::new(token, provider).balanceOf(who).call().await.map_err(|e| contract_error("balanceOf", &e))
+    Ok(IERC20::new(token, provider).balanceOf(who).call().await.map_err(|e| contract_error("balanceOf", &e))?)
 }
 
 /// Has the consumer classify `input` on-chain (a transaction) and returns the label it stored.
@@ -202,18 +219,28 @@ pub async fn find_task(provider: &DynProvider, market: Address, id: B256) -> Res
     };
     let posted = logs(ITaskMarket::TaskPosted::SIGNATURE_HASH).await?;
     let Some(last) = posted.last() else {
-        return Err(RelayerError::Inconsistent(format!("task {id} is open but no TaskPosted event was found")));
+        return Err(NodeError::Inconsistent(format!("task {id} is open but no TaskPosted event was found")));
     };
     let position = (last.block_number, last.log_index);
-    let mut task = last.log_decode::<ITaskMarket::TaskPosted>().map_err(|e| RelayerError::Inconsistent(e.to_string()))?.inner.data.task;
+    let mut task = last
+        .log_decode::<ITaskMarket::TaskPosted>()
+        .map_err(|e| NodeError::Inconsistent(e.to_string()))?
+        .inner
+        .data
+        .task;
     for log in logs(ITaskMarket::TaskLocked::SIGNATURE_HASH).await? {
         if (log.block_number, log.log_index) > position {
-            task.prover = log.log_decode::<ITaskMarket::TaskLocked>().map_err(|e| RelayerError::Inconsistent(e.to_string()))?.inner.data.prover;
+            task.prover = log
+                .log_decode::<ITaskMarket::TaskLocked>()
+                .map_err(|e| NodeError::Inconsistent(e.to_string()))?
+                .inner
+                .data
+                .prover;
         }
     }
     let hash = m.taskHash(task.clone()).call().await.map_err(|e| contract_error("taskHash", &e))?;
     if hash != stored {
-        return Err(RelayerError::Inconsistent(format!("task {id} rebuilt from events does not match the stored hash")));
+        return Err(NodeError::Inconsistent(format!("task {id} rebuilt from events does not match the stored hash")));
     }
     Ok(Some(task))
 }
@@ -271,11 +298,11 @@ pub async fn status(provider: &DynProvider, token: Address, market: Address, who
 /// instead of reverting when a precompile runs short of gas, so the estimate would bisect down to
 /// a failing verification. The transaction is sent with a fixed, ample gas limit instead.
 pub async fn measure_verify_gas(account: &Account, verifier: Address, proof: &EvmProof) -> Result<u64> {
-    let v = crate::bindings::IGroth16Verifier::new(verifier, &account.provider);
+    let v = mlproof_relayer::bindings::IGroth16Verifier::new(verifier, &account.provider);
     let call = v.verifyProof(proof.proof, proof.public_inputs());
     let ok = call.call().await.map_err(|e| contract_error("verifyProof", &e))?;
     if !ok {
-        return Err(RelayerError::Inconsistent("the verifier rejected the proof".into()));
+        return Err(NodeError::Inconsistent("the verifier rejected the proof".into()));
     }
     Ok(send("verifyProof (gas measurement)", call.gas(2_000_000)).await?.gas_used)
 }

@@ -9,13 +9,13 @@ use std::{
 use alloy::primitives::Bytes;
 use foundry_compilers::{
     artifacts::{
-        remappings::Remapping, BytecodeHash, EvmVersion, Settings, SettingsMetadata, SolcInput,
-        SolcLanguage, Source, Sources,
+        remappings::Remapping, BytecodeHash, EvmVersion, Settings, SettingsMetadata, SolcInput, SolcLanguage, Source,
+        Sources,
     },
     solc::Solc,
 };
 
-use crate::error::{RelayerError, Result};
+use crate::error::{NodeError, Result};
 
 /// Contract sources the protocol deploys, relative to the repository root.
 pub const PROTOCOL_SOURCES: &[&str] = &[
@@ -38,7 +38,7 @@ impl Artifacts {
         self.bytecode
             .get(name)
             .cloned()
-            .ok_or_else(|| RelayerError::Compile(format!("no contract named {name} in the compiler output")))
+            .ok_or_else(|| NodeError::Compile(format!("no contract named {name} in the compiler output")))
     }
 }
 
@@ -52,12 +52,11 @@ pub struct Compiler {
 impl Compiler {
     /// Uses `<root>/tools/solc` (solc-js behind the project wrapper).
     pub fn new(root: &Path) -> Result<Self> {
-        let root = root
-            .canonicalize()
-            .map_err(|e| RelayerError::Compile(format!("repository root {}: {e}", root.display())))?;
+        let root =
+            root.canonicalize().map_err(|e| NodeError::Compile(format!("repository root {}: {e}", root.display())))?;
         let wrapper = root.join("tools/solc");
         let mut solc = Solc::new(&wrapper).map_err(|e| {
-            RelayerError::Compile(format!("{} --version failed ({e}); run `npm ci` first", wrapper.display()))
+            NodeError::Compile(format!("{} --version failed ({e}); run `npm ci` first", wrapper.display()))
         })?;
         solc.base_path = Some(root.clone());
         solc.allow_paths.insert(root.clone());
@@ -99,7 +98,7 @@ impl Compiler {
             map.insert(PathBuf::from(path), Source::new(content.clone()));
         }
         let input = SolcInput::new(SolcLanguage::Solidity, map, Self::settings());
-        let out = self.solc.compile_exact(&input).map_err(|e| RelayerError::Compile(e.to_string()))?;
+        let out = self.solc.compile_exact(&input).map_err(|e| NodeError::Compile(e.to_string()))?;
         if out.has_error() {
             let msgs: Vec<String> = out
                 .errors
@@ -107,11 +106,13 @@ impl Compiler {
                 .filter(|e| e.severity.is_error())
                 .map(|e| e.formatted_message.clone().unwrap_or_else(|| e.message.clone()))
                 .collect();
-            return Err(RelayerError::Compile(msgs.join("\n")));
+            return Err(NodeError::Compile(msgs.join("\n")));
         }
         let mut bytecode = BTreeMap::new();
         for (name, contract) in out.contracts_iter() {
-            if let Some(code) = contract.evm.as_ref().and_then(|e| e.bytecode.as_ref()).and_then(|b| b.object.as_bytes()) {
+            if let Some(code) =
+                contract.evm.as_ref().and_then(|e| e.bytecode.as_ref()).and_then(|b| b.object.as_bytes())
+            {
                 if !code.is_empty() {
                     bytecode.insert(name.clone(), code.clone());
                 }
@@ -125,8 +126,8 @@ impl Compiler {
         let mut sources = Vec::new();
         for rel in PROTOCOL_SOURCES {
             let path = self.root.join(rel);
-            let content = std::fs::read_to_string(&path)
-                .map_err(|e| RelayerError::Compile(format!("{}: {e}", path.display())))?;
+            let content =
+                std::fs::read_to_string(&path).map_err(|e| NodeError::Compile(format!("{}: {e}", path.display())))?;
             sources.push(((*rel).to_owned(), content));
         }
         sources.extend_from_slice(extra);

@@ -5,12 +5,12 @@
 use alloy::{providers::ext::AnvilApi, signers::local::PrivateKeySigner};
 use eyre::{Context, Result};
 use mlproof_circuits::slice::sample_input;
-use mlproof_relayer::{
-    chain::{spawn_anvil, Account},
+use mlproof_node::{
     compile::find_root,
     job::{mint_and_stake, post_committed, prepare, prove_committed, JobConfig},
     market,
 };
+use mlproof_relayer::chain::{spawn_anvil, Account};
 
 /// The target for `fulfil` (verify + record + pay, digits model).
 const FULFIL_TARGET: u64 = 260_000;
@@ -66,7 +66,10 @@ async fn measure(cfg: JobConfig) -> Result<serde_json::Value> {
     let slash_gas = market::slash(&prover, mkt, &task).await?.gas_used;
 
     let fulfil = locked_fulfil[1];
-    eprintln!("[bench] fulfil {fulfil} gas (target {FULFIL_TARGET}), first of an epoch {}, unlocked {unlocked_gas}", locked_fulfil[0]);
+    eprintln!(
+        "[bench] fulfil {fulfil} gas (target {FULFIL_TARGET}), first of an epoch {}, unlocked {unlocked_gas}",
+        locked_fulfil[0]
+    );
     Ok(serde_json::json!({
         "suite": "contracts",
         "model": cfg.model.name,

@@ -5,12 +5,12 @@ use alloy::{
     sol_types::SolValue,
 };
 
-use crate::{
+use mlproof_relayer::{
     bindings::{IMarketGovernance, IModelRegistry},
     chain::{deploy_code, expect_event, send, Account, Sent},
-    compile::Artifacts,
-    error::Result,
 };
+
+use crate::{compile::Artifacts, error::Result};
 
 /// Protocol parameters chosen at deployment.
 #[derive(Clone, Debug)]
@@ -33,7 +33,10 @@ pub fn tokens(n: u64) -> U256 {
 
 impl Default for ProtocolConfig {
     fn default() -> Self {
-        let t = |n: u64| alloy::primitives::Uint::<96, 2>::from(n) * alloy::primitives::Uint::<96, 2>::from(10u64).pow(alloy::primitives::Uint::from(18u64));
+        let t = |n: u64| {
+            alloy::primitives::Uint::<96, 2>::from(n)
+                * alloy::primitives::Uint::<96, 2>::from(10u64).pow(alloy::primitives::Uint::from(18u64))
+        };
         Self {
             params: IMarketGovernance::Params {
                 minStake: t(100),
@@ -71,35 +74,60 @@ fn with_args(code: Bytes, args: Vec<u8>) -> Bytes {
 }
 
 /// Deploys token, registry and market, administered by `admin`, and sets the emission rate.
-pub async fn deploy_protocol(admin: &Account, artifacts: &Artifacts, cfg: &ProtocolConfig) -> Result<(Deployment, Vec<(String, Sent)>)> {
+pub async fn deploy_protocol(
+    admin: &Account,
+    artifacts: &Artifacts,
+    cfg: &ProtocolConfig,
+) -> Result<(Deployment, Vec<(String, Sent)>)> {
     let owner = admin.address;
     let delay = alloy::primitives::Uint::<48, 1>::from(cfg.admin_delay);
     let mut log = Vec::new();
-    let (token, s) = deploy_code(admin, "deploy MlproofToken", with_args(artifacts.bytecode("MlproofToken")?, owner.abi_encode())).await?;
+    let (token, s) =
+        deploy_code(admin, "deploy MlproofToken", with_args(artifacts.bytecode("MlproofToken")?, owner.abi_encode()))
+            .await?;
     log.push(("deploy MlproofToken".to_owned(), s));
-    let (registry, s) =
-        deploy_code(admin, "deploy ModelRegistry", with_args(artifacts.bytecode("ModelRegistry")?, (owner, delay).abi_encode_params())).await?;
+    let (registry, s) = deploy_code(
+        admin,
+        "deploy ModelRegistry",
+        with_args(artifacts.bytecode("ModelRegistry")?, (owner, delay).abi_encode_params()),
+    )
+    .await?;
     log.push(("deploy ModelRegistry".to_owned(), s));
     let args = (token, registry, U256::from(cfg.epoch_length), owner, delay, cfg.params.clone()).abi_encode_params();
-    let (market, s) = deploy_code(admin, "deploy MlproofMarket", with_args(artifacts.bytecode("MlproofMarket")?, args)).await?;
+    let (market, s) =
+        deploy_code(admin, "deploy MlproofMarket", with_args(artifacts.bytecode("MlproofMarket")?, args)).await?;
     log.push(("deploy MlproofMarket".to_owned(), s));
     if !cfg.emission_per_epoch.is_zero() {
         let gov = IMarketGovernance::new(market, &admin.provider);
-        log.push(("set emission per epoch".to_owned(), send("setEmissionPerEpoch", gov.setEmissionPerEpoch(cfg.emission_per_epoch)).await?));
+        log.push((
+            "set emission per epoch".to_owned(),
+            send("setEmissionPerEpoch", gov.setEmissionPerEpoch(cfg.emission_per_epoch)).await?,
+        ));
     }
     Ok((Deployment { token, registry, market }, log))
 }
 
 /// Deploys a verifier contract (no constructor arguments).
 pub async fn deploy_verifier(admin: &Account, artifacts: &Artifacts, name: &str) -> Result<(Address, Sent)> {
-    deploy_code(admin, &format!("deploy {name}"), artifacts.bytecode(name)?).await
+    Ok(deploy_code(admin, &format!("deploy {name}"), artifacts.bytecode(name)?).await?)
 }
 
 /// Deploys the example consumer reading `outputs` for `model_id`.
-pub async fn deploy_consumer(admin: &Account, artifacts: &Artifacts, outputs: Address, model_id: U256, classes: u8) -> Result<(Address, Sent)> {
+pub async fn deploy_consumer(
+    admin: &Account,
+    artifacts: &Artifacts,
+    outputs: Address,
+    model_id: U256,
+    classes: u8,
+) -> Result<(Address, Sent)> {
     // uint8 is ABI-encoded as a 32-byte word, exactly like a uint256 of the same value.
     let args = (outputs, model_id, U256::from(classes)).abi_encode_params();
-    deploy_code(admin, "deploy DigitsClassifierConsumer", with_args(artifacts.bytecode("DigitsClassifierConsumer")?, args)).await
+    Ok(deploy_code(
+        admin,
+        "deploy DigitsClassifierConsumer",
+        with_args(artifacts.bytecode("DigitsClassifierConsumer")?, args),
+    )
+    .await?)
 }
 
 /// What to register for an inference model.
@@ -140,7 +168,11 @@ pub async fn register_model(admin: &Account, registry: Address, m: &ModelRegistr
 }
 
 /// Registers a model with `params` from `account` (a registrar); returns its id.
-pub async fn register(account: &Account, registry: Address, params: IModelRegistry::ModelParams) -> Result<(U256, Sent)> {
+pub async fn register(
+    account: &Account,
+    registry: Address,
+    params: IModelRegistry::ModelParams,
+) -> Result<(U256, Sent)> {
     let sent = send("registerModel", IModelRegistry::new(registry, &account.provider).registerModel(params)).await?;
     let id = expect_event::<IModelRegistry::ModelRegistered>(&sent, "registerModel")?.modelId;
     Ok((id, sent))

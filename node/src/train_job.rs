@@ -39,12 +39,15 @@ use mlproof_prover::{
 };
 use serde::Serialize;
 
-use crate::{
+use mlproof_relayer::{
     bindings::ITrainingLedger,
     chain::{rpc_error, spawn_anvil, Account},
+};
+
+use crate::{
     compile::Compiler,
     deploy::{deploy_protocol, deploy_verifier, tokens, Deployment, ProtocolConfig},
-    error::{RelayerError, Result},
+    error::{NodeError, Result},
     job::{report_step, Step},
     market, training,
 };
@@ -190,7 +193,7 @@ fn b256(v: U256) -> B256 {
 }
 
 fn fr(v: U256) -> Result<Fr> {
-    u256_to_fr(v).ok_or_else(|| RelayerError::Inconsistent(format!("{v:#x} is not a field element")))
+    u256_to_fr(v).ok_or_else(|| NodeError::Inconsistent(format!("{v:#x} is not a field element")))
 }
 
 /// Runs the job on a fresh embedded anvil: account 0 owns the model, funds and evaluates; account 1
@@ -214,8 +217,14 @@ struct Keyed {
 
 fn setup(cfg: &TrainJobConfig, tree: &DatasetTree<Fr>, observer: &mut dyn FnMut(&Step)) -> Result<Keyed> {
     let m = &cfg.start;
-    let step_shape =
-        TrainShape { inputs: m.inputs, hidden: m.hidden, classes: m.classes, batch: cfg.batch, steps: cfg.steps_per_proof, depth: Some(tree.depth()) };
+    let step_shape = TrainShape {
+        inputs: m.inputs,
+        hidden: m.hidden,
+        classes: m.classes,
+        batch: cfg.batch,
+        steps: cfg.steps_per_proof,
+        depth: Some(tree.depth()),
+    };
     let eval_shape = EvalShape { inputs: m.inputs, hidden: m.hidden, classes: m.classes, samples: cfg.eval.len() };
     let t = Instant::now();
     let step = dev_setup_step(TrainStepCircuit::for_setup(step_shape, cfg.cfg), cfg.setup_seed)?;
@@ -238,7 +247,11 @@ fn setup(cfg: &TrainJobConfig, tree: &DatasetTree<Fr>, observer: &mut dyn FnMut(
         observer,
         "setup evaluation circuit",
         None,
-        format!("{} constraints, {} held-out samples, {eval_s:.1} s", eval_circuit::constraint_count(&eval_shape, &cfg.cfg), cfg.eval.len()),
+        format!(
+            "{} constraints, {} held-out samples, {eval_s:.1} s",
+            eval_circuit::constraint_count(&eval_shape, &cfg.cfg),
+            cfg.eval.len()
+        ),
     );
     Ok(Keyed { step, eval, step_shape, eval_shape, setup_s: [step_s, eval_s] })
 }
@@ -261,18 +274,35 @@ async fn evaluate(
     let proof = prove_eval(keys, circuit, &mut rand::rngs::OsRng)?;
     let prove_s = t.elapsed().as_secs_f64();
     verify_eval(keys, &statement, &proof)?;
-    let (event, sent) = training::submit_eval(evaluator, ledger, model_id, &statement.score, evm_proof_words(&proof)).await?;
-    if (event.correct, event.total, event.lossSum) != (statement.score.correct, statement.score.total, statement.score.loss_sum) {
-        return Err(RelayerError::Inconsistent(format!("recorded score {event:?} differs from the proven {:?}", statement.score)));
+    let (event, sent) =
+        training::submit_eval(evaluator, ledger, model_id, &statement.score, evm_proof_words(&proof)).await?;
+    if (event.correct, event.total, event.lossSum)
+        != (statement.score.correct, statement.score.total, statement.score.loss_sum)
+    {
+        return Err(NodeError::Inconsistent(format!(
+            "recorded score {event:?} differs from the proven {:?}",
+            statement.score
+        )));
     }
     Ok((event, sent.gas_used, prove_s))
 }
 
 /// Runs the job against a chain where `owner` and `trainer` are funded accounts and blocks can be
 /// mined on demand (anvil).
-pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, trainer: &Account, observer: &mut dyn FnMut(&Step)) -> Result<TrainReport> {
-    if cfg.steps == 0 || cfg.batch == 0 || cfg.eval.is_empty() || cfg.steps_per_proof == 0 || !cfg.steps.is_multiple_of(cfg.steps_per_proof) {
-        return Err(RelayerError::Inconsistent(format!(
+pub async fn run_training(
+    cfg: &TrainJobConfig,
+    chain_id: u64,
+    owner: &Account,
+    trainer: &Account,
+    observer: &mut dyn FnMut(&Step),
+) -> Result<TrainReport> {
+    if cfg.steps == 0
+        || cfg.batch == 0
+        || cfg.eval.is_empty()
+        || cfg.steps_per_proof == 0
+        || !cfg.steps.is_multiple_of(cfg.steps_per_proof)
+    {
+        return Err(NodeError::Inconsistent(format!(
             "a training job needs at least one step (a multiple of the {} steps per proof), one sample per batch and one evaluation sample",
             cfg.steps_per_proof
         )));
@@ -284,15 +314,34 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
         observer,
         "commit data sets",
         None,
-        format!("{} training samples (depth {}), {} held-out samples", tree.num_samples(), tree.depth(), eval_set.num_samples()),
+        format!(
+            "{} training samples (depth {}), {} held-out samples",
+            tree.num_samples(),
+            tree.depth(),
+            eval_set.num_samples()
+        ),
     );
     let keyed = setup(cfg, &tree, observer)?;
-    let prov = |circuit: &str| VerifierProvenance { command: "mlproof demo --train".into(), circuit: circuit.into(), setup: DEV_SETUP_WARNING.into() };
+    let prov = |circuit: &str| VerifierProvenance {
+        command: "mlproof demo --train".into(),
+        circuit: circuit.into(),
+        setup: DEV_SETUP_WARNING.into(),
+    };
     let m = &cfg.start;
     let shape_name = format!("{}-{}-{}", m.inputs, m.hidden, m.classes);
     let sources = [
-        (format!("contracts/generated/{STEP_VERIFIER}.sol"), verifier_source(&keyed.step.vk, STEP_VERIFIER, &prov(&format!("train-step-{shape_name}-b{}", cfg.batch)))),
-        (format!("contracts/generated/{EVAL_VERIFIER}.sol"), verifier_source(&keyed.eval.vk, EVAL_VERIFIER, &prov(&format!("train-eval-{shape_name}-n{}", cfg.eval.len())))),
+        (
+            format!("contracts/generated/{STEP_VERIFIER}.sol"),
+            verifier_source(&keyed.step.vk, STEP_VERIFIER, &prov(&format!("train-step-{shape_name}-b{}", cfg.batch))),
+        ),
+        (
+            format!("contracts/generated/{EVAL_VERIFIER}.sol"),
+            verifier_source(
+                &keyed.eval.vk,
+                EVAL_VERIFIER,
+                &prov(&format!("train-eval-{shape_name}-n{}", cfg.eval.len())),
+            ),
+        ),
     ];
     let artifacts = Compiler::new(&cfg.root)?.compile_protocol(&sources)?;
     report_step(observer, "compile contracts", None, "protocol + step and evaluation verifiers".into());
@@ -303,7 +352,8 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
     let (eval_verifier, sent) = deploy_verifier(owner, &artifacts, EVAL_VERIFIER).await?;
     report_step(observer, "deploy evaluation verifier", Some(&sent), eval_verifier.to_string());
     let commitment = keccak256(format!("mlproof-train-v1 {shape_name} batch {} {:?}", cfg.batch, cfg.cfg));
-    let model_id = training::register_training_model(owner, dep.registry, step_verifier, commitment, cfg.work_units).await?;
+    let model_id =
+        training::register_training_model(owner, dep.registry, step_verifier, commitment, cfg.work_units).await?;
     report_step(observer, "register training model", None, format!("id {model_id}"));
     let (ledger, sent) = training::deploy_ledger(owner, &artifacts, dep.registry, dep.token, 3600).await?;
     report_step(observer, "deploy TrainingLedger", Some(&sent), ledger.to_string());
@@ -328,14 +378,18 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
     report_step(observer, "fund training", Some(&sent), cfg.budget.to_string());
 
     let mut native_ok = true;
-    let (before, gas, prove0) = evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id).await?;
+    let (before, gas, prove0) =
+        evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id).await?;
     native_ok &= weights.evaluate(&cfg.eval, &cfg.cfg)?.correct == before.correct;
     let mut eval_gas = vec![gas];
     report_step(
         observer,
         "prove + submitEval (start)",
         None,
-        format!("{}/{} correct, loss sum {}, gas {gas}, proved in {prove0:.1} s", before.correct, before.total, before.lossSum),
+        format!(
+            "{}/{} correct, loss sum {}, gas {gas}, proved in {prove0:.1} s",
+            before.correct, before.total, before.lossSum
+        ),
     );
 
     let mut step_gas = Vec::new();
@@ -347,30 +401,46 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
         owner.provider.anvil_mine(Some(2), None).await.map_err(|e| rpc_error("anvil_mine", e))?;
         let seed = fr(training::seed_of(&trainer.provider, ledger, model_id, trainer.address).await?)?;
         let t = Instant::now();
-        let (circuit, statement, after) =
-            TrainStepCircuit::from_dataset_steps(&weights, &tree, cfg.batch, k, seed, step, trainer.address.into_array(), &cfg.cfg, salt)
-                ?;
+        let (circuit, statement, after) = TrainStepCircuit::from_dataset_steps(
+            &weights,
+            &tree,
+            cfg.batch,
+            k,
+            seed,
+            step,
+            trainer.address.into_array(),
+            &cfg.cfg,
+            salt,
+        )?;
         let proof = prove_step(&keyed.step, circuit, &mut rand::rngs::OsRng)?;
         let prove_s = t.elapsed().as_secs_f64();
         prove_total += prove_s;
         verify_step(&keyed.step, &statement, &proof)?;
         let (hb, ha) = (fr_to_u256(statement.head_before), fr_to_u256(statement.head_after));
         let sent = training::submit_step(trainer, ledger, model_id, hb, ha, evm_proof_words(&proof)).await?;
- let name = if k == 1 { format!("step {step}: prove + submitStep") } else { format!("steps {step}..{}: prove + submitStep", step + k as u64 - 1) };
+        let name = if k == 1 {
+            format!("step {step}: prove + submitStep")
+        } else {
+            format!("steps {step}..{}: prove + submitStep", step + k as u64 - 1)
+        };
         report_step(observer, &name, Some(&sent), format!("seed 0x{}…, proved in {prove_s:.1} s", seed_prefix(seed)));
         step_gas.push(sent.gas_used);
         heads.push(ha);
         weights = after;
     }
 
-    let (after, gas, prove1) = evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id).await?;
+    let (after, gas, prove1) =
+        evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id).await?;
     native_ok &= weights.evaluate(&cfg.eval, &cfg.cfg)?.correct == after.correct;
     eval_gas.push(gas);
     report_step(
         observer,
         "prove + submitEval (after)",
         None,
-        format!("{}/{} correct, loss sum {}, reward {}, gas {gas}, proved in {prove1:.1} s", after.correct, after.total, after.lossSum, after.reward),
+        format!(
+            "{}/{} correct, loss sum {}, reward {}, gas {gas}, proved in {prove1:.1} s",
+            after.correct, after.total, after.lossSum, after.reward
+        ),
     );
 
     // Rewards: the step rewards were credited at each step; the improvement reward (if any) is
@@ -391,14 +461,27 @@ pub async fn run_training(cfg: &TrainJobConfig, chain_id: u64, owner: &Account, 
     let lineage: Vec<LineageEntry> = training::lineage(&trainer.provider, ledger, model_id)
         .await?
         .into_iter()
-        .map(|s| LineageEntry { step: s.step, head_before: b256(s.headBefore), head_after: b256(s.headAfter), prover: s.prover, block: s.blockNumber })
+        .map(|s| LineageEntry {
+            step: s.step,
+            head_before: b256(s.headBefore),
+            head_after: b256(s.headAfter),
+            prover: s.prover,
+            block: s.blockNumber,
+        })
         .collect();
     let steps_verified = training::training_of(&trainer.provider, ledger, model_id).await?.steps;
     native_ok &= lineage.len() == cfg.steps / k
         && steps_verified == cfg.steps as u64
-        && lineage.iter().enumerate().all(|(i, s)| s.head_before == b256(heads[i]) && s.head_after == b256(heads[i + 1]) && s.prover == trainer.address);
+        && lineage.iter().enumerate().all(|(i, s)| {
+            s.head_before == b256(heads[i]) && s.head_after == b256(heads[i + 1]) && s.prover == trainer.address
+        });
     let block = trainer.provider.get_block_number().await.map_err(|e| rpc_error("eth_blockNumber", e))?;
-    report_step(observer, "read lineage", None, format!("{} entries ({steps_verified} SGD steps), head {:#x}, block {block}", lineage.len(), head_after));
+    report_step(
+        observer,
+        "read lineage",
+        None,
+        format!("{} entries ({steps_verified} SGD steps), head {:#x}, block {block}", lineage.len(), head_after),
+    );
 
     let mean = |v: &[u64]| v.iter().sum::<u64>() / v.len().max(1) as u64;
     Ok(TrainReport {

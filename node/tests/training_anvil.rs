@@ -14,9 +14,14 @@ use alloy::{
 use ark_bn254::Fr;
 use mlproof_circuits::{
     dataset::{DatasetTree, Sample},
-    train::{Mlp, TrainConfig},
     eval_circuit::{EvalCircuit, EvalShape},
+    train::{Mlp, TrainConfig},
     train_circuit::{head, TrainShape, TrainStepCircuit},
+};
+use mlproof_node::{
+    compile::Compiler,
+    deploy::{deploy_protocol, deploy_verifier, tokens, ProtocolConfig},
+    market, training, NodeError,
 };
 use mlproof_prover::{
     evm::fr_to_u256,
@@ -25,17 +30,14 @@ use mlproof_prover::{
     training::{dev_setup_eval, dev_setup_step, evm_proof_words, prove_eval, prove_step},
 };
 use mlproof_relayer::{
-    chain::{spawn_anvil, Account},
-    compile::Compiler,
     bindings::ITrainingLedger,
-    deploy::{deploy_protocol, deploy_verifier, tokens, ProtocolConfig},
-    market, training, RelayerError,
+    chain::{spawn_anvil, Account},
 };
 
-fn reason(r: Result<impl std::fmt::Debug, RelayerError>) -> String {
-    match r {
-        Err(RelayerError::Reverted { reason, .. }) => reason,
-        other => panic!("expected a revert, got {other:?}"),
+fn reason(r: Result<impl std::fmt::Debug, NodeError>) -> String {
+    match r.as_ref().map_err(NodeError::revert_reason) {
+        Err(Some(reason)) => reason.to_owned(),
+        _ => panic!("expected a revert, got {r:?}"),
     }
 }
 
@@ -47,17 +49,31 @@ fn fr(v: U256) -> Fr {
 async fn steps_extend_the_head_and_a_stale_step_reverts() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let cfg = TrainConfig { lr_shift1: 5, lr_shift2: 5, ..TrainConfig::default() };
-    let samples: Vec<Sample> =
-        (0..6u8).map(|k| Sample { features: (0..8).map(|i| ((i * 73 + usize::from(k) * 41) % 256) as u8 as i8).collect(), label: k % 3 }).collect();
+    let samples: Vec<Sample> = (0..6u8)
+        .map(|k| Sample {
+            features: (0..8).map(|i| ((i * 73 + usize::from(k) * 41) % 256) as u8 as i8).collect(),
+            label: k % 3,
+        })
+        .collect();
     let tree = DatasetTree::<Fr>::new(samples).unwrap();
     let shape = TrainShape { inputs: 8, hidden: 4, classes: 3, batch: 2, steps: 1, depth: Some(tree.depth()) };
     let keys = dev_setup_step(TrainStepCircuit::for_setup(shape, cfg), 1).unwrap();
-    let prov = VerifierProvenance { command: "training_anvil test".into(), circuit: "train-step-8-4-3".into(), setup: DEV_SETUP_WARNING.into() };
+    let prov = VerifierProvenance {
+        command: "training_anvil test".into(),
+        circuit: "train-step-8-4-3".into(),
+        setup: DEV_SETUP_WARNING.into(),
+    };
     let src = verifier_source(&keys.vk, "TrainStepVerifier", &prov);
-    let eval_samples: Vec<Sample> =
-        (0..5u8).map(|k| Sample { features: (0..8).map(|i| ((i * 31 + usize::from(k) * 11) % 128) as i8).collect(), label: k % 3 }).collect();
+    let eval_samples: Vec<Sample> = (0..5u8)
+        .map(|k| Sample {
+            features: (0..8).map(|i| ((i * 31 + usize::from(k) * 11) % 128) as i8).collect(),
+            label: k % 3,
+        })
+        .collect();
     let eval_set = DatasetTree::<Fr>::new(eval_samples).unwrap();
-    let eval_keys = dev_setup_eval(EvalCircuit::for_setup(EvalShape { inputs: 8, hidden: 4, classes: 3, samples: 5 }, cfg), 2).unwrap();
+    let eval_keys =
+        dev_setup_eval(EvalCircuit::for_setup(EvalShape { inputs: 8, hidden: 4, classes: 3, samples: 5 }, cfg), 2)
+            .unwrap();
     let eval_src = verifier_source(&eval_keys.vk, "TrainEvalVerifier", &prov);
     let artifacts = Compiler::new(&root)
         .unwrap()
@@ -68,11 +84,13 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
         .unwrap();
 
     let anvil = spawn_anvil(&root).unwrap();
-    let account = |i: usize| Account::connect(&anvil.endpoint(), PrivateKeySigner::from(anvil.keys()[i].clone())).unwrap();
+    let account =
+        |i: usize| Account::connect(&anvil.endpoint(), PrivateKeySigner::from(anvil.keys()[i].clone())).unwrap();
     let (admin, prover) = (account(0), account(1));
     let (dep, _) = deploy_protocol(&admin, &artifacts, &ProtocolConfig::default()).await.unwrap();
     let (verifier, _) = deploy_verifier(&admin, &artifacts, "TrainStepVerifier").await.unwrap();
-    let model_id = training::register_training_model(&admin, dep.registry, verifier, B256::repeat_byte(7), 10).await.unwrap();
+    let model_id =
+        training::register_training_model(&admin, dep.registry, verifier, B256::repeat_byte(7), 10).await.unwrap();
     let (eval_verifier, _) = deploy_verifier(&admin, &artifacts, "TrainEvalVerifier").await.unwrap();
     let (ledger, _) = training::deploy_ledger(&admin, &artifacts, dep.registry, dep.token, 3600).await.unwrap();
 
@@ -100,7 +118,8 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
         admin.provider.anvil_mine(Some(2), None).await.unwrap();
         let seed = training::seed_of(&prover.provider, ledger, model_id, prover.address).await.unwrap();
         let (circuit, statement, after) =
-            TrainStepCircuit::from_dataset(&weights, &tree, 2, fr(seed), step, prover.address.into_array(), &cfg, salt).unwrap();
+            TrainStepCircuit::from_dataset(&weights, &tree, 2, fr(seed), step, prover.address.into_array(), &cfg, salt)
+                .unwrap();
         let proof = evm_proof_words(&prove_step(&keys, circuit, &mut rand::rngs::OsRng).unwrap());
         let (before, after_head) = (fr_to_u256(statement.head_before), fr_to_u256(statement.head_after));
         assert_eq!(before, *heads.last().unwrap());
@@ -123,7 +142,11 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
     for (i, s) in lineage.iter().enumerate() {
         assert_eq!((s.headBefore, s.headAfter, s.prover, s.step), (heads[i], heads[i + 1], prover.address, i as u64));
     }
-    assert_eq!(training::credits_of(&prover.provider, ledger, prover.address).await.unwrap(), tokens(2), "one token per step");
+    assert_eq!(
+        training::credits_of(&prover.provider, ledger, prover.address).await.unwrap(),
+        tokens(2),
+        "one token per step"
+    );
 
     // A proven evaluation of the current head, verified by the generated verifier.
     let (circuit, statement) = EvalCircuit::new(&weights, &eval_set, admin.address.into_array(), &cfg, salt).unwrap();
@@ -145,7 +168,10 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
     let r = reason(training::submit_eval(&admin, ledger, model_id, &score, bad).await);
     assert!(r.starts_with("TrainingLedgerInvalidEvalProof") || r.contains("Verifier"), "mutated proof: {r}");
     let (event, _) = training::submit_eval(&admin, ledger, model_id, &score, proof).await.unwrap();
-    assert_eq!((event.correct, event.total, event.lossSum, event.evaluator), (score.correct, 5, score.loss_sum, admin.address));
+    assert_eq!(
+        (event.correct, event.total, event.lossSum, event.evaluator),
+        (score.correct, 5, score.loss_sum, admin.address)
+    );
     assert_eq!(event.reward, U256::ZERO, "the first evaluation is the baseline");
     let recorded = training::score_of(&admin.provider, ledger, model_id, *heads.last().unwrap()).await.unwrap();
     assert_eq!((recorded.correct, recorded.total), (score.correct, 5));

@@ -17,7 +17,10 @@ use mlproof_circuits::{
     slice::{random_mlp, sample_input},
     Salt, Visibility,
 };
-use mlproof_prover::{prove_inference, prove_inference_private, setup::{constraint_count_with, dev_setup_with}};
+use mlproof_prover::{
+    prove_inference, prove_inference_private,
+    setup::{constraint_count_with, dev_setup_with},
+};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde_json::{json, Value};
@@ -31,7 +34,7 @@ pub fn load(key: &str, root: &Path) -> Result<QuantModel> {
         "digits_mlp" => crate::common::load_model(&root.join("models/digits-mlp.json")),
         "digits_cnn" => crate::common::load_model(&root.join("models/digits-cnn.json")),
         // The shape peers publish (e.g. circomlib-ml / zkml MNIST MLPs), with seeded random weights.
-        "mlp_784_56_10" => Ok(random_mlp("mlp-784-56-10", 784_56_10, 784, &[56, 10])?),
+        "mlp_784_56_10" => Ok(random_mlp("mlp-784-56-10", 7_845_610, 784, &[56, 10])?),
         other => eyre::bail!("unknown benchmark model {other:?}; known: {}", MODELS.join(", ")),
     }
 }
@@ -107,7 +110,7 @@ pub fn run_one(model: &QuantModel, visibility: Visibility) -> Result<Value> {
     mlproof_prover::verify_inference(&keys.vk, &proof)?;
     Ok(json!({
         "constraints": constraints, "macs": model.macs(), "setup_s": setup_s, "prove_s": prove_s,
-        "peak_rss_mb": super::bench::peak_rss_mb(),
+        "peak_rss_mb": super::measure::peak_rss_mb(),
     }))
 }
 
@@ -115,7 +118,11 @@ pub fn run_one(model: &QuantModel, visibility: Visibility) -> Result<Value> {
 pub fn run_child(key: &str, visibility: &str) -> Result<Value> {
     let exe = std::env::current_exe()?;
     let out = Command::new(exe).args(["bench", "one", "--model", key, "--visibility", visibility]).output()?;
-    eyre::ensure!(out.status.success(), "benchmark of {key} ({visibility}) failed: {}", String::from_utf8_lossy(&out.stderr));
+    eyre::ensure!(
+        out.status.success(),
+        "benchmark of {key} ({visibility}) failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout)?;
     serde_json::from_str(text.lines().last().unwrap_or_default()).wrap_err("child printed no JSON")
 }

@@ -19,12 +19,18 @@ use mlproof_prover::{
 };
 use serde::Serialize;
 
-use crate::{
+use mlproof_relayer::{
     bindings::ITaskMarket::Task,
     chain::{rpc_error, spawn_anvil, Account},
+};
+
+use crate::{
     compile::Compiler,
-    deploy::{deploy_consumer, deploy_protocol, deploy_verifier, register_model, tokens, Deployment, ModelRegistration, ProtocolConfig},
-    error::{RelayerError, Result},
+    deploy::{
+        deploy_consumer, deploy_protocol, deploy_verifier, register_model, tokens, Deployment, ModelRegistration,
+        ProtocolConfig,
+    },
+    error::{NodeError, Result},
     market::{self, NewTask},
 };
 
@@ -53,7 +59,16 @@ impl JobConfig {
     /// A job with the default protocol, a 5-token bounty, 50-token collateral and a 200-token stake.
     #[must_use]
     pub fn new(root: PathBuf, model: QuantModel, input: Vec<i8>, setup_seed: u64) -> Self {
-        Self { root, model, input, setup_seed, protocol: ProtocolConfig::default(), bounty: tokens(5), collateral: tokens(50), stake: tokens(200) }
+        Self {
+            root,
+            model,
+            input,
+            setup_seed,
+            protocol: ProtocolConfig::default(),
+            bounty: tokens(5),
+            collateral: tokens(50),
+            stake: tokens(200),
+        }
     }
 }
 
@@ -120,7 +135,12 @@ pub struct Report {
 }
 
 /// Reports a completed step (with its transaction, if any) to the observer.
-pub fn report_step(observer: &mut dyn FnMut(&Step), name: &str, sent: Option<&crate::chain::Sent>, detail: String) {
+pub fn report_step(
+    observer: &mut dyn FnMut(&Step),
+    name: &str,
+    sent: Option<&mlproof_relayer::chain::Sent>,
+    detail: String,
+) {
     observer(&Step {
         name: name.to_owned(),
         tx: sent.map(|s| s.tx_hash.to_string()),
@@ -184,7 +204,12 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
     let keys = dev_setup_shape(model, cfg.setup_seed, mlproof_circuits::Visibility::Public, true)?;
     let setup_s = t.elapsed().as_secs_f64();
     let constraints = constraint_count_shape(model, mlproof_circuits::Visibility::Public, true)?;
-    report_step(observer, "groth16 setup", None, format!("{constraints} constraints (committed input), {setup_s:.3}s ({DEV_SETUP_WARNING})"));
+    report_step(
+        observer,
+        "groth16 setup",
+        None,
+        format!("{constraints} constraints (committed input), {setup_s:.3}s ({DEV_SETUP_WARNING})"),
+    );
     let prov = VerifierProvenance {
         command: format!("mlproof demo (model {}, committed input, dev seed {})", model.name, cfg.setup_seed),
         circuit: model.name.clone(),
@@ -196,7 +221,12 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
     let compiler = Compiler::new(&cfg.root)?;
     let t = Instant::now();
     let artifacts = compiler.compile_protocol(&[(format!("contracts/generated/{name}.sol"), verifier_src)])?;
-    report_step(observer, "compile contracts", None, format!("solc via foundry-compilers, {:.1}s", t.elapsed().as_secs_f64()));
+    report_step(
+        observer,
+        "compile contracts",
+        None,
+        format!("solc via foundry-compilers, {:.1}s", t.elapsed().as_secs_f64()),
+    );
 
     // Deploy and register.
     let (dep, log) = deploy_protocol(admin, &artifacts, &cfg.protocol).await?;
@@ -206,7 +236,8 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
     let (verifier, sent) = deploy_verifier(admin, &artifacts, &name).await?;
     report_step(observer, &format!("deploy {name}"), Some(&sent), verifier.to_string());
     let commitment = model_commitment(model);
-    let output_words = u32::try_from(packing::output_words_for(model.output_len())).map_err(|_| RelayerError::Inconsistent("model too wide".into()))?;
+    let output_words = u32::try_from(packing::output_words_for(model.output_len()))
+        .map_err(|_| NodeError::Inconsistent("model too wide".into()))?;
     let registration = ModelRegistration {
         verifier,
         commitment,
@@ -217,7 +248,12 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
         metadata_uri: format!("mlproof:{}", model.name),
     };
     let (model_id, sent) = register_model(admin, dep.registry, &registration).await?;
-    report_step(observer, "register model", Some(&sent), format!("model id {model_id}, commitment {commitment}, {} work units", registration.work_units));
+    report_step(
+        observer,
+        "register model",
+        Some(&sent),
+        format!("model id {model_id}, commitment {commitment}, {} work units", registration.work_units),
+    );
     let classes = u8::try_from(model.output_len()).unwrap_or(u8::MAX);
     let (consumer, sent) = deploy_consumer(admin, &artifacts, dep.market, model_id, classes).await?;
     report_step(observer, "deploy DigitsClassifierConsumer", Some(&sent), consumer.to_string());
@@ -231,7 +267,13 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
 }
 
 /// Mints the job's stake to `prover` (from `admin`, the token owner) and stakes it.
-pub async fn mint_and_stake(cfg: &JobConfig, p: &Prepared, admin: &Account, prover: &Account, observer: &mut dyn FnMut(&Step)) -> Result<()> {
+pub async fn mint_and_stake(
+    cfg: &JobConfig,
+    p: &Prepared,
+    admin: &Account,
+    prover: &Account,
+    observer: &mut dyn FnMut(&Step),
+) -> Result<()> {
     let sent = market::mint(admin, p.dep.token, prover.address, cfg.stake).await?;
     report_step(observer, "mint prover stake", Some(&sent), prover.address.to_string());
     let sent = market::stake(prover, p.dep.token, p.dep.market, cfg.stake).await?;
@@ -249,7 +291,7 @@ pub struct PostedTask {
     /// The input commitment's salt.
     pub salt: Salt,
     /// The `postTask` transaction.
-    pub sent: crate::chain::Sent,
+    pub sent: mlproof_relayer::chain::Sent,
 }
 
 /// Seconds since the epoch of the chain's latest block.
@@ -259,13 +301,19 @@ pub async fn chain_time(account: &Account) -> Result<u64> {
         .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
         .await
         .map_err(|e| rpc_error("eth_getBlockByNumber", e))?
-        .ok_or_else(|| RelayerError::Inconsistent("no latest block".into()))?;
+        .ok_or_else(|| NodeError::Inconsistent("no latest block".into()))?;
     Ok(block.header.timestamp)
 }
 
 /// `requester` posts a task for `input` under a fresh random salt, with the input and salt published
 /// as the task's input data (JSON), and a deadline `duration` seconds from now.
-pub async fn post_committed(cfg: &JobConfig, p: &Prepared, requester: &Account, input: &[i8], duration: u64) -> Result<PostedTask> {
+pub async fn post_committed(
+    cfg: &JobConfig,
+    p: &Prepared,
+    requester: &Account,
+    input: &[i8],
+    duration: u64,
+) -> Result<PostedTask> {
     let salt = market::random_salt();
     let new = NewTask {
         model_id: p.model_id,
@@ -280,11 +328,17 @@ pub async fn post_committed(cfg: &JobConfig, p: &Prepared, requester: &Account, 
 }
 
 /// Proves `input` (committed with `salt`) for `prover`.
-pub fn prove_committed(cfg: &JobConfig, p: &Prepared, input: &[i8], salt: Salt, prover: Address) -> Result<(EvmProof, f64)> {
+pub fn prove_committed(
+    cfg: &JobConfig,
+    p: &Prepared,
+    input: &[i8],
+    salt: Salt,
+    prover: Address,
+) -> Result<(EvmProof, f64)> {
     let t = Instant::now();
     let (circuit, _) = InferenceCircuit::new(&cfg.model, input, prover.into_array())?;
     let (circuit, statement) = circuit.with_committed_input(Some(salt));
-    let statement = statement.ok_or_else(|| RelayerError::Inconsistent("no statement for a committed input".into()))?;
+    let statement = statement.ok_or_else(|| NodeError::Inconsistent("no statement for a committed input".into()))?;
     let proof = prove_circuit(&p.keys, circuit, statement, &mut rand::rngs::OsRng)?;
     let prove_s = t.elapsed().as_secs_f64();
     verify_inference(&p.keys.vk, &proof)?;
@@ -293,7 +347,13 @@ pub fn prove_committed(cfg: &JobConfig, p: &Prepared, input: &[i8], salt: Salt, 
 
 /// Runs the job: `admin` deploys, funds and posts the task; `prover` stakes, locks, proves,
 /// fulfils and claims the bounty; the consumer classifies the input from the verified output.
-pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Account, observer: &mut dyn FnMut(&Step)) -> Result<Report> {
+pub async fn run(
+    cfg: &JobConfig,
+    chain_id: u64,
+    admin: &Account,
+    prover: &Account,
+    observer: &mut dyn FnMut(&Step),
+) -> Result<Report> {
     let model = &cfg.model;
     let p = prepare(cfg, admin, observer).await?;
     mint_and_stake(cfg, &p, admin, prover, observer).await?;
@@ -302,28 +362,48 @@ pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Accou
 
     // The requester posts a task for a committed input.
     let posted = post_committed(cfg, &p, admin, &cfg.input, 3600).await?;
-    report_step(observer, "post task", Some(&posted.sent), format!("statement {}, bounty {}, collateral {}", posted.id, cfg.bounty, cfg.collateral));
+    report_step(
+        observer,
+        "post task",
+        Some(&posted.sent),
+        format!("statement {}, bounty {}, collateral {}", posted.id, cfg.bounty, cfg.collateral),
+    );
 
     // The prover finds it on-chain, locks it, proves and fulfils.
     let task = market::find_task(&prover.provider, p.dep.market, posted.id)
         .await?
-        .ok_or_else(|| RelayerError::Inconsistent("the posted task is not open".into()))?;
+        .ok_or_else(|| NodeError::Inconsistent("the posted task is not open".into()))?;
     let (task, sent) = market::lock_task(prover, p.dep.market, &task).await?;
     let lock_gas = sent.gas_used;
-    report_step(observer, "lock task", Some(&sent), format!("collateral {} locked by {}", cfg.collateral, prover.address));
+    report_step(
+        observer,
+        "lock task",
+        Some(&sent),
+        format!("collateral {} locked by {}", cfg.collateral, prover.address),
+    );
     let native_output = engine::forward(model, &cfg.input)?;
     let (evm, prove_s) = prove_committed(cfg, &p, &cfg.input, posted.salt, prover.address)?;
     report_step(observer, "prove", None, format!("{prove_s:.3}s, verified in Rust"));
     let verify_gas = market::measure_verify_gas(prover, p.verifier, &evm).await?;
-    report_step(observer, "measure verifyProof gas", None, format!("{verify_gas} (a transaction calling the verifier)"));
+    report_step(
+        observer,
+        "measure verifyProof gas",
+        None,
+        format!("{verify_gas} (a transaction calling the verifier)"),
+    );
     let sent = market::fulfil(prover, p.dep.market, &task, &evm).await?;
     let fulfil_gas = sent.gas_used;
-    report_step(observer, "fulfil", Some(&sent), "verified on-chain, output recorded, collateral released, bounty credited".into());
+    report_step(
+        observer,
+        "fulfil",
+        Some(&sent),
+        "verified on-chain, output recorded, collateral released, bounty credited".into(),
+    );
 
     // Read back, act on it, get paid.
     let words = market::verified_output(&prover.provider, p.dep.market, p.model_id, &evm.input)
         .await?
-        .ok_or_else(|| RelayerError::Inconsistent("the market has no verified output after fulfil".into()))?;
+        .ok_or_else(|| NodeError::Inconsistent("the market has no verified output after fulfil".into()))?;
     let output = decode_output(&words, model.output_len())?;
     let (predicted_class, sent) = market::classify(admin, p.consumer, &evm.input).await?;
     report_step(observer, "consumer classify", Some(&sent), format!("class {predicted_class}"));
@@ -359,5 +439,6 @@ pub async fn run(cfg: &JobConfig, chain_id: u64, admin: &Account, prover: &Accou
 /// Decodes packed output words read from the chain into int8 values.
 pub fn decode_output(words: &[U256], len: usize) -> Result<Vec<i8>> {
     let be: Vec<[u8; 32]> = words.iter().map(|w| w.to_be_bytes::<32>()).collect();
-    packing::unpack_output_be_words(&be, len).ok_or_else(|| RelayerError::Inconsistent("verified output words are malformed".into()))
+    packing::unpack_output_be_words(&be, len)
+        .ok_or_else(|| NodeError::Inconsistent("verified output words are malformed".into()))
 }

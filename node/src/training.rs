@@ -10,24 +10,37 @@ use alloy::{
 
 use mlproof_circuits::train::Score;
 
-use crate::{
+use mlproof_relayer::{
     bindings::{IModelRegistry, ITrainingLedger, IERC20},
     chain::{contract_error, deploy_code, expect_event, send, Account, Sent},
-    deploy::register,
-    compile::Artifacts,
-    error::Result,
 };
 
+use crate::{compile::Artifacts, deploy::register, error::Result};
+
 /// Deploys a TrainingLedger reading `registry` and paying in `token`, administered by `admin`.
-pub async fn deploy_ledger(admin: &Account, artifacts: &Artifacts, registry: Address, token: Address, admin_delay: u64) -> Result<(Address, Sent)> {
+pub async fn deploy_ledger(
+    admin: &Account,
+    artifacts: &Artifacts,
+    registry: Address,
+    token: Address,
+    admin_delay: u64,
+) -> Result<(Address, Sent)> {
     let mut code = artifacts.bytecode("TrainingLedger")?.to_vec();
-    code.extend((registry, token, admin.address, alloy::primitives::Uint::<48, 1>::from(admin_delay)).abi_encode_params());
-    deploy_code(admin, "deploy TrainingLedger", Bytes::from(code)).await
+    code.extend(
+        (registry, token, admin.address, alloy::primitives::Uint::<48, 1>::from(admin_delay)).abi_encode_params(),
+    );
+    Ok(deploy_code(admin, "deploy TrainingLedger", Bytes::from(code)).await?)
 }
 
 /// Registers a training model (layout: 4 input words `[headBefore, headAfter, datasetRoot, seed]`,
 /// 1 output word `step + prover·2^88`) owned by `owner`, a registrar; returns its id.
-pub async fn register_training_model(owner: &Account, registry: Address, verifier: Address, commitment: B256, work_units: u64) -> Result<U256> {
+pub async fn register_training_model(
+    owner: &Account,
+    registry: Address,
+    verifier: Address,
+    commitment: B256,
+    work_units: u64,
+) -> Result<U256> {
     let params = IModelRegistry::ModelParams {
         verifier,
         kind: IModelRegistry::Kind::Training,
@@ -46,14 +59,19 @@ pub async fn register_training_model(owner: &Account, registry: Address, verifie
 
 /// Initializes a model's training: data set and evaluation roots, initial head, evaluation
 /// verifier and reward rates.
-pub async fn init_training(owner: &Account, ledger: Address, model_id: U256, params: ITrainingLedger::TrainingParams) -> Result<Sent> {
-    send("initTraining", ITrainingLedger::new(ledger, &owner.provider).initTraining(model_id, params)).await
+pub async fn init_training(
+    owner: &Account,
+    ledger: Address,
+    model_id: U256,
+    params: ITrainingLedger::TrainingParams,
+) -> Result<Sent> {
+    Ok(send("initTraining", ITrainingLedger::new(ledger, &owner.provider).initTraining(model_id, params)).await?)
 }
 
 /// Approves the ledger and adds `amount` of `token` to the model's reward budget.
 pub async fn fund(funder: &Account, token: Address, ledger: Address, model_id: U256, amount: U256) -> Result<Sent> {
     send("approve", IERC20::new(token, &funder.provider).approve(ledger, amount)).await?;
-    send("fund", ITrainingLedger::new(ledger, &funder.provider).fund(model_id, amount)).await
+    Ok(send("fund", ITrainingLedger::new(ledger, &funder.provider).fund(model_id, amount)).await?)
 }
 
 /// Submits a proven evaluation of the current head; returns the verified score event.
@@ -70,28 +88,46 @@ pub async fn submit_eval(
 }
 
 /// The proven score of `head` (`total == 0` when it was never evaluated).
-pub async fn score_of(provider: &DynProvider, ledger: Address, model_id: U256, head: U256) -> Result<ITrainingLedger::Score> {
-    ITrainingLedger::new(ledger, provider).scoreOf(model_id, head).call().await.map_err(|e| contract_error("scoreOf", &e))
+pub async fn score_of(
+    provider: &DynProvider,
+    ledger: Address,
+    model_id: U256,
+    head: U256,
+) -> Result<ITrainingLedger::Score> {
+    Ok(ITrainingLedger::new(ledger, provider)
+        .scoreOf(model_id, head)
+        .call()
+        .await
+        .map_err(|e| contract_error("scoreOf", &e))?)
 }
 
 /// The model's training state.
 pub async fn training_of(provider: &DynProvider, ledger: Address, model_id: U256) -> Result<ITrainingLedger::Training> {
-    ITrainingLedger::new(ledger, provider).trainingOf(model_id).call().await.map_err(|e| contract_error("trainingOf", &e))
+    Ok(ITrainingLedger::new(ledger, provider)
+        .trainingOf(model_id)
+        .call()
+        .await
+        .map_err(|e| contract_error("trainingOf", &e))?)
 }
 
 /// Moves `prover`'s share of a closed epoch's improvement reward into its credits.
 pub async fn claim_improvement(prover: &Account, ledger: Address, model_id: U256, epoch: u64) -> Result<Sent> {
-    send("claimImprovement", ITrainingLedger::new(ledger, &prover.provider).claimImprovement(model_id, epoch)).await
+    Ok(send("claimImprovement", ITrainingLedger::new(ledger, &prover.provider).claimImprovement(model_id, epoch))
+        .await?)
 }
 
 /// `prover`'s credited rewards, not yet withdrawn.
 pub async fn credits_of(provider: &DynProvider, ledger: Address, prover: Address) -> Result<U256> {
-    ITrainingLedger::new(ledger, provider).creditsOf(prover).call().await.map_err(|e| contract_error("creditsOf", &e))
+    Ok(ITrainingLedger::new(ledger, provider)
+        .creditsOf(prover)
+        .call()
+        .await
+        .map_err(|e| contract_error("creditsOf", &e))?)
 }
 
 /// Withdraws all of `prover`'s credits (a pull payment).
 pub async fn withdraw(prover: &Account, ledger: Address) -> Result<Sent> {
-    send("withdraw", ITrainingLedger::new(ledger, &prover.provider).withdraw()).await
+    Ok(send("withdraw", ITrainingLedger::new(ledger, &prover.provider).withdraw()).await?)
 }
 
 /// Claims the model's next step for `prover`; returns the step number.
@@ -102,18 +138,33 @@ pub async fn claim_step(prover: &Account, ledger: Address, model_id: U256) -> Re
 
 /// The seed of `prover`'s claim (available one block after the claim).
 pub async fn seed_of(provider: &DynProvider, ledger: Address, model_id: U256, prover: Address) -> Result<U256> {
-    ITrainingLedger::new(ledger, provider).seedOf(model_id, prover).call().await.map_err(|e| contract_error("seedOf", &e))
+    Ok(ITrainingLedger::new(ledger, provider)
+        .seedOf(model_id, prover)
+        .call()
+        .await
+        .map_err(|e| contract_error("seedOf", &e))?)
 }
 
 /// Submits a proven step.
-pub async fn submit_step(prover: &Account, ledger: Address, model_id: U256, head_before: U256, head_after: U256, proof: [U256; 8]) -> Result<Sent> {
+pub async fn submit_step(
+    prover: &Account,
+    ledger: Address,
+    model_id: U256,
+    head_before: U256,
+    head_after: U256,
+    proof: [U256; 8],
+) -> Result<Sent> {
     let l = ITrainingLedger::new(ledger, &prover.provider);
-    send("submitStep", l.submitStep(model_id, head_before, head_after, proof)).await
+    Ok(send("submitStep", l.submitStep(model_id, head_before, head_after, proof)).await?)
 }
 
 /// The model's current head.
 pub async fn head_of(provider: &DynProvider, ledger: Address, model_id: U256) -> Result<U256> {
-    ITrainingLedger::new(ledger, provider).headOf(model_id).call().await.map_err(|e| contract_error("headOf", &e))
+    Ok(ITrainingLedger::new(ledger, provider)
+        .headOf(model_id)
+        .call()
+        .await
+        .map_err(|e| contract_error("headOf", &e))?)
 }
 
 /// The model's lineage, oldest step first.

@@ -4,11 +4,11 @@ use std::time::Instant;
 
 use eyre::{Context, Result};
 use mlproof_circuits::slice::{sample_input, slice_model};
-use mlproof_prover::{dev_setup, prove_inference, setup::constraint_count, verify_inference};
-use mlproof_relayer::{
+use mlproof_node::{
     compile::find_root,
     job::{run_on_anvil, JobConfig},
 };
+use mlproof_prover::{dev_setup, prove_inference, setup::constraint_count, verify_inference};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -44,25 +44,16 @@ pub struct Args {
     visibility: Option<String>,
 }
 
+mod circuits;
+mod contracts;
+mod measure;
+mod training;
+
+use measure::{machine, peak_rss_mb};
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
-}
-
-/// Peak resident set size of this process in MB (Linux `VmHWM`).
-pub fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// CPU model and core count.
-pub fn machine() -> serde_json::Value {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| c.lines().find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())))
-        .unwrap_or_else(|| "unknown".into());
-    serde_json::json!({ "cpu": cpu, "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) })
 }
 
 impl Args {
@@ -71,19 +62,21 @@ impl Args {
         match self.suite.as_str() {
             "slice" => self.run_slice(),
             "circuits" => run_circuits(),
-            "contracts" => super::bench_contracts::run(),
+            "contracts" => contracts::run(),
             "training" => {
-                let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
-                super::bench_training::run(&root, self.steps, self.steps_per_proof, self.batch, self.eval_samples)
+                let root = find_root(&std::env::current_dir()?)
+                    .ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
+                training::run(&root, self.steps, self.steps_per_proof, self.batch, self.eval_samples)
             }
             "one" => {
-                let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
-                let model = super::bench_circuits::load(self.model.as_deref().unwrap_or_default(), &root)?;
+                let root = find_root(&std::env::current_dir()?)
+                    .ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
+                let model = circuits::load(self.model.as_deref().unwrap_or_default(), &root)?;
                 let vis = match self.visibility.as_deref() {
                     Some("private") => mlproof_circuits::Visibility::Private,
                     _ => mlproof_circuits::Visibility::Public,
                 };
-                println!("{}", super::bench_circuits::run_one(&model, vis)?);
+                println!("{}", circuits::run_one(&model, vis)?);
                 Ok(())
             }
             other => eyre::bail!("unknown benchmark suite {other:?}; available: slice, circuits, contracts, training"),
@@ -116,9 +109,14 @@ impl Args {
             verify.push(t.elapsed().as_secs_f64() * 1e3);
         }
         let rss = peak_rss_mb();
-        eprintln!("[bench] {constraints} constraints; setup {:.3}s, prove {:.3}s (median of {runs})", median(setup.clone()), median(prove.clone()));
+        eprintln!(
+            "[bench] {constraints} constraints; setup {:.3}s, prove {:.3}s (median of {runs})",
+            median(setup.clone()),
+            median(prove.clone())
+        );
 
-        let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
+        let root =
+            find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
         let cfg = JobConfig::new(root, model.clone(), input, 1);
         let rt = tokio::runtime::Runtime::new()?;
         let mut gas = serde_json::Map::new();
@@ -151,7 +149,7 @@ impl Args {
 }
 
 fn run_circuits() -> Result<()> {
-    use super::bench_circuits::{load, run_child, unit_costs, MODELS};
+    use circuits::{load, run_child, unit_costs, MODELS};
     let root = find_root(&std::env::current_dir()?).ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
     let mut out = unit_costs(&load("mlp_784_56_10", &root)?)?;
     out["machine"] = machine();
@@ -162,7 +160,11 @@ fn run_circuits() -> Result<()> {
             entry.insert(vis.to_owned(), run_child(key, vis)?);
         }
         if let Some(name) = key.strip_prefix("digits_").map(|k| format!("digits-{k}")) {
-            let (_, acc) = mlproof_import::digits_model::import_digits(&root.join(format!("models/{name}.onnx")), &root, Some(&name))?;
+            let (_, acc) = mlproof_import::digits_model::import_digits(
+                &root.join(format!("models/{name}.onnx")),
+                &root,
+                Some(&name),
+            )?;
             entry.insert("float_accuracy".into(), acc.float_accuracy.into());
             entry.insert("quantized_accuracy".into(), acc.quantized_accuracy.into());
         }

@@ -9,14 +9,14 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use mlproof_circuits::slice::{sample_input, slice_model};
-use mlproof_prover::evm::{base_modulus, scalar_modulus};
-use mlproof_relayer::{
-    chain::{spawn_anvil, Account},
+use mlproof_node::{
     deploy::tokens,
     job::{chain_time, mint_and_stake, post_committed, prepare, prove_committed, run_on_anvil, JobConfig},
     market::{self, NewTask},
-    RelayerError,
+    NodeError,
 };
+use mlproof_prover::evm::{base_modulus, scalar_modulus};
+use mlproof_relayer::chain::{spawn_anvil, Account};
 
 fn config(seed: u64) -> JobConfig {
     let model = slice_model().unwrap();
@@ -24,10 +24,10 @@ fn config(seed: u64) -> JobConfig {
     JobConfig::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."), model, input, 1)
 }
 
-fn reverted_with(r: Result<impl std::fmt::Debug, RelayerError>, name: &str) {
-    match r {
-        Err(RelayerError::Reverted { reason, .. }) => assert!(reason.starts_with(name), "expected {name}, got {reason}"),
-        other => panic!("expected revert {name}, got {other:?}"),
+fn reverted_with(r: Result<impl std::fmt::Debug, NodeError>, name: &str) {
+    match r.as_ref().map_err(NodeError::revert_reason) {
+        Err(Some(reason)) => assert!(reason.starts_with(name), "expected {name}, got {reason}"),
+        _ => panic!("expected revert {name}, got {r:?}"),
     }
 }
 
@@ -57,7 +57,8 @@ async fn full_job_verifies_pays_and_reads_back() {
 async fn slash_life_cycle_and_bad_fulfilments_fail_with_decoded_errors() {
     let cfg = config(11);
     let anvil = spawn_anvil(&cfg.root).unwrap();
-    let account = |i: usize| Account::connect(&anvil.endpoint(), PrivateKeySigner::from(anvil.keys()[i].clone())).unwrap();
+    let account =
+        |i: usize| Account::connect(&anvil.endpoint(), PrivateKeySigner::from(anvil.keys()[i].clone())).unwrap();
     let (admin, prover, copier, unstaked, keeper) = (account(0), account(1), account(2), account(3), account(4));
     let p = prepare(&cfg, &admin, &mut |_| {}).await.unwrap();
     mint_and_stake(&cfg, &p, &admin, &prover, &mut |_| {}).await.unwrap();
@@ -101,7 +102,7 @@ async fn slash_life_cycle_and_bad_fulfilments_fail_with_decoded_errors() {
     let task = posted.task.clone();
     let (evm, _) = prove_committed(&cfg, &p, &cfg.input, posted.salt, prover.address).unwrap();
     reverted_with(market::fulfil_unchecked(&copier, mkt, &task, &evm).await, "TaskMarketInvalidProof");
-    assert!(matches!(market::fulfil(&copier, mkt, &task, &evm).await, Err(RelayerError::Inconsistent(_))));
+    assert!(matches!(market::fulfil(&copier, mkt, &task, &evm).await, Err(NodeError::Inconsistent(_))));
     reverted_with(market::fulfil_unchecked(&unstaked, mkt, &task, &evm).await, "TaskMarketNotEligible");
     let mut bad = evm.clone();
     bad.proof[0] += U256::from(1);

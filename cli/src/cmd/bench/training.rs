@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use eyre::{Context, Result};
-use mlproof_relayer::train_job::run_training_on_anvil;
+use mlproof_node::train_job::run_training_on_anvil;
 
-use super::demo::digits_training;
+use crate::common::digits_training;
 
 /// Runs the suite (`steps` steps of `batch` samples, `steps_per_proof` per proof,
 /// `eval_samples` held-out samples) and prints one JSON object.
@@ -19,11 +19,14 @@ pub fn run(root: &Path, steps: usize, steps_per_proof: usize, batch: usize, eval
     let report = rt
         .block_on(run_training_on_anvil(&job, &mut |s| eprintln!("[bench]   {} {}", s.name, s.detail)))
         .wrap_err("the training job failed")?;
-    eyre::ensure!(report.matches_native && report.steps_verified == steps, "the training job did not verify every step natively");
+    eyre::ensure!(
+        report.matches_native && report.steps_verified == steps,
+        "the training job did not verify every step natively"
+    );
     let out = serde_json::json!({
         "suite": "training",
         "model": "digits-mlp 64-32-10 (fixed-point SGD, F = 8, 16-bit weights)",
-        "machine": super::bench::machine(),
+        "machine": super::measure::machine(),
         "steps": steps,
         "steps_per_proof": steps_per_proof,
         "constraints_per_proof": report.constraints_per_proof,
@@ -40,7 +43,7 @@ pub fn run(root: &Path, steps: usize, steps_per_proof: usize, batch: usize, eval
         "eval_gas": report.eval_gas,
         "accuracy_before": report.accuracy_before,
         "accuracy_after": report.accuracy_after,
-        "peak_rss_mb": super::bench::peak_rss_mb(),
+        "peak_rss_mb": super::measure::peak_rss_mb(),
     });
     println!("{out}");
     Ok(())
