@@ -4,9 +4,9 @@
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use mlproof_circuits::{
-    engine,
-    model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant, MODEL_FORMAT, MODEL_FORMAT_VERSION},
-    slice::sample_input,
+    native::engine,
+    native::model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant, MODEL_FORMAT, MODEL_FORMAT_VERSION},
+    native::slice::sample_input,
     InferenceCircuit, ModelError, Salt, Statement,
 };
 use rand::{Rng, SeedableRng};

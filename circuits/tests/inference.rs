@@ -3,10 +3,10 @@
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use mlproof_circuits::{
-    engine,
-    inference::public_input_count,
-    model::QuantModel,
-    slice::{sample_input, slice_model},
+    native::engine,
+    statement::public_input_count,
+    native::model::QuantModel,
+    native::slice::{sample_input, slice_model},
     InferenceCircuit, ModelError, Statement, Visibility,
 };
 
@@ -66,7 +66,7 @@ fn output_for_a_different_input_is_rejected() {
 
 #[test]
 fn constraint_count_matches_the_documented_costs_and_macs_are_free() {
-    use mlproof_circuits::model::{Activation, Layer};
+    use mlproof_circuits::native::model::{Activation, Layer};
     let model = slice_model().unwrap();
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_mode(SynthesisMode::Setup);

@@ -5,13 +5,13 @@ use ark_bn254::Fr;
 use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use mlproof_circuits::{
-    commitment::weights_commitment,
-    engine,
+    native::commitment::weights_commitment,
+    native::engine,
     gadgets::private_tensor,
-    inference::public_input_count,
-    layers::dense_private::{bias_bits, dense_private, group_size, private_requant_bits},
-    model::{Activation, Layer, QuantModel},
-    slice::{random_mlp, sample_input, slice_model},
+    statement::public_input_count,
+    inference::layers::dense_private::{bias_bits, dense_private, group_size, private_requant_bits},
+    native::model::{Activation, Layer, QuantModel},
+    native::slice::{random_mlp, sample_input, slice_model},
     InferenceCircuit, Salt, Statement, Visibility,
 };
 

@@ -4,9 +4,9 @@
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use mlproof_circuits::{
-    engine,
-    model::{Activation, Conv2dLayer, Layer, PoolLayer, QuantModel, MODEL_FORMAT, MODEL_FORMAT_VERSION},
-    slice::{random_mlp, sample_input},
+    native::engine,
+    native::model::{Activation, Conv2dLayer, Layer, PoolLayer, QuantModel, MODEL_FORMAT, MODEL_FORMAT_VERSION},
+    native::slice::{random_mlp, sample_input},
     InferenceCircuit, ModelError, Salt, Statement,
 };
 
@@ -26,7 +26,7 @@ fn with_zero_points() -> Vec<QuantModel> {
     let conv = Conv2dLayer {
         in_channels: 1, out_channels: 2, kernel: [3, 3], stride: [1, 1], padding: [1, 1],
         weights: (0..18).map(|i| (i * 13 % 41) - 20).collect(), bias: vec![30, -40],
-        requant: mlproof_circuits::model::Requant { multiplier: 3000, shift: 16, zero_point: -100 },
+        requant: mlproof_circuits::native::model::Requant { multiplier: 3000, shift: 16, zero_point: -100 },
         activation: Activation::Relu,
     };
     let cnn = QuantModel {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use mlproof_circuits::{engine, QuantModel};
+use mlproof_circuits::{native::engine, QuantModel};
 
 use crate::{
     dataset::Digits,

@@ -10,7 +10,7 @@
 //!   precision for int8 outputs while keeping the circuit's bit decompositions short.
 
 use mlproof_circuits::{
-    model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant, MODEL_FORMAT, MODEL_FORMAT_VERSION},
+    native::model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant, MODEL_FORMAT, MODEL_FORMAT_VERSION},
     ModelError,
 };
 

@@ -8,7 +8,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use mlproof_circuits::{
     dataset::DatasetTree,
     gadgets::batch_index::batch_indices_native,
-    membership::MembershipCircuit,
+    dataset::MembershipCircuit,
 };
 use mlproof_import::dataset::Digits;
 

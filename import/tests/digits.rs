@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
-use mlproof_circuits::{engine, InferenceCircuit, QuantModel};
+use mlproof_circuits::{native::engine, InferenceCircuit, QuantModel};
 use mlproof_import::{dataset::Digits, digits_model::import_digits, onnx, ImportError};
 
 fn root() -> PathBuf {

@@ -9,7 +9,7 @@ use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::PrimeField;
 use ark_groth16::Proof;
-use mlproof_circuits::{packing, QuantModel, Statement};
+use mlproof_circuits::{native::packing, statement::bind_payee, QuantModel, Statement};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -121,7 +121,9 @@ impl EvmProof {
         let mut v = self.input.clone();
         v.extend(&self.output);
         if let Some(last) = v.last_mut() {
-            *last |= U256::from_be_slice(self.prover.as_slice()) << packing::PAYEE_SHIFT as usize;
+            // The output words have the payee bits clear, so the word is below r.
+            let low = Fr::from_be_bytes_mod_order(&last.to_be_bytes::<32>());
+            *last = fr_to_u256(bind_payee(low, &self.prover.into_array()));
         }
         v.extend(self.weights_commitment);
         v

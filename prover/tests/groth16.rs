@@ -2,7 +2,7 @@
 
 use alloy::primitives::U256;
 use ark_bn254::Fr;
-use mlproof_circuits::slice::{sample_input, slice_model};
+use mlproof_circuits::native::slice::{sample_input, slice_model};
 use mlproof_prover::{
     dev_setup,
     evm::{base_modulus, is_canonical_scalar, scalar_modulus},

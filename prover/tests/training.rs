@@ -4,8 +4,8 @@
 use ark_bn254::Fr;
 use mlproof_circuits::{
     dataset::{DatasetTree, Sample},
-    train::{Mlp, TrainConfig},
-    train_circuit::{TrainShape, TrainStepCircuit},
+    native::trainer::{Mlp, TrainConfig},
+    train::{TrainShape, TrainStepCircuit},
 };
 use mlproof_prover::{
     training::{dev_setup_step, prove_step, verify_step},
@@ -47,7 +47,7 @@ fn step_proof_verifies_and_binds_heads_seed_step_and_payee() {
 
 #[test]
 fn eval_proof_verifies_and_binds_head_root_score_and_evaluator() {
-    use mlproof_circuits::eval_circuit::{EvalCircuit, EvalShape};
+    use mlproof_circuits::eval::{EvalCircuit, EvalShape};
     use mlproof_prover::training::{dev_setup_eval, prove_eval, verify_eval};
     let cfg = TrainConfig { lr_shift1: 7, lr_shift2: 7, ..TrainConfig::default() };
     let samples: Vec<Sample> =

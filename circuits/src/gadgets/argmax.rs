@@ -3,8 +3,8 @@
 //! The prover supplies a one-hot selector `s` (booleans summing to 1). With `m = Σ sᵢ·vᵢ` and
 //! `bⱼ = Σ_{i>j} sᵢ` (1 exactly for the positions before the chosen index), the circuit checks
 //! `m − vⱼ − bⱼ ∈ [0, 256)` for every `j`: the chosen value is ≥ every value, and strictly greater than
-//! every value before it — so ties resolve to the lowest index, as the native engine and the on-chain
-//! consumer do. The index is `Σ i·sᵢ`.
+//! every value before it — so ties resolve to the lowest index: [`crate::native::quant::first_max`],
+//! the rule of the native engine, the trainer and the on-chain consumer. The index is `Σ i·sᵢ`.
 //!
 //! Cost: **11·k + 1 constraints** for `k` values (`k` booleans, 1 sum, `k` products, 9 per range
 //! check). The inputs must already be constrained to int8.
@@ -13,7 +13,8 @@ use ark_ff::PrimeField;
 use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::{fp::FpVar, FieldVar}, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::{bits::decompose_le, lincomb::weighted_sum, requant::fe_to_i64};
+use super::{bits::decompose_le, lincomb::weighted_sum};
+use crate::{field::fe_to_i64, native::quant::first_max};
 
 /// The index of the first maximum of `values`, as a constrained variable.
 pub fn argmax<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
@@ -24,12 +25,7 @@ pub fn argmax<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisE
 /// wide, so the cost is `(bits + 3)·k + 1`. With `bits = 8` this is [`argmax`].
 pub fn argmax_bits<F: PrimeField>(values: &[FpVar<F>], bits: u32) -> Result<FpVar<F>, SynthesisError> {
     let hint = values.iter().map(|v| v.value().ok().map(fe_to_i64)).collect::<Option<Vec<_>>>().map(|v| {
-        let mut best = 0;
-        for (i, &x) in v.iter().enumerate() {
-            if x > v[best] {
-                best = i;
-            }
-        }
+        let best = first_max(&v);
         (0..v.len()).map(|i| i == best).collect()
     });
     argmax_bits_with_witness(values, bits, hint)

@@ -12,8 +12,11 @@ use ark_ff::PrimeField;
 use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::{bits::decompose_le, lincomb::weighted_sum, requant::fe_to_i64};
-use crate::{packing::signed_to_field, quant::bit_len};
+use super::{bits::decompose_le, lincomb::weighted_sum};
+use crate::{
+    field::{fe_to_i64, signed_to_field},
+    native::quant::bit_len,
+};
 
 /// `floor((Σ values + ⌊k/2⌋) / k)` for `k = values.len()`.
 pub fn avg_round<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
@@ -62,7 +65,7 @@ mod tests {
             let before = sys.num_constraints();
             let q = avg_round(&v).unwrap();
             assert!(sys.is_satisfied().unwrap(), "{vals:?}");
-            assert_eq!(fe_to_i64(q.value().unwrap()), i64::from(crate::engine::avg_round(&vals)), "{vals:?}");
+            assert_eq!(fe_to_i64(q.value().unwrap()), i64::from(crate::native::engine::avg_round(&vals)), "{vals:?}");
             let k = vals.len() as u64;
             let b = bit_len(u128::from(k - 1)).max(1) as usize;
             let expect = if k.is_power_of_two() { b + 11 } else { 2 * b + 12 };

@@ -34,7 +34,7 @@ use ark_r1cs_std::{boolean::Boolean, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::SynthesisError;
 
 use super::{canonical_bits::canonical_bits_with_witness, poseidon::config};
-use crate::{dataset::MAX_DEPTH, error::DatasetError};
+use crate::{dataset::tree::MAX_DEPTH, error::DatasetError};
 
 /// Low bits of each hash that indices are read from (see the module doc for why not more).
 pub const USABLE_BITS: u32 = 128;

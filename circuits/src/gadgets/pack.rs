@@ -1,4 +1,4 @@
-//! Packing int8 values into public field elements (see [`crate::packing`] for the layout).
+//! Packing int8 values into public field elements (see [`crate::native::packing`] for the layout).
 //!
 //! * [`unpack_int8`]: a public word → `count` int8 values, each range-checked.
 //!   Cost: **8·count + 1 constraints** (one booleanity check per bit, one recomposition).
@@ -14,7 +14,7 @@ use super::{
     bits::decompose_le,
     lincomb::{bits_to_fp, weighted_sum},
 };
-use crate::packing::VALUES_PER_WORD;
+use crate::native::packing::VALUES_PER_WORD;
 
 /// Unpacks `count ≤ 31` int8 values from a packed word, range-checking each.
 pub fn unpack_int8<F: PrimeField>(
@@ -71,11 +71,9 @@ pub fn enforce_packed<F: PrimeField>(
 mod tests {
     use super::*;
     use crate::{
-        gadgets::{
-            requant::fe_to_i64,
-            test_util::{cs, fe, witness},
-        },
-        packing::pack_field,
+        field::fe_to_i64,
+        gadgets::test_util::{cs, fe, witness},
+        native::packing::pack_field,
     };
     use ark_bn254::Fr;
     use ark_r1cs_std::GR1CSVar;

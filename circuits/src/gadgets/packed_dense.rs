@@ -15,7 +15,7 @@
 //!
 //! **Caller's bounds** (static, from the value ranges the caller has already constrained):
 //! `|Σᵢ w_{j,i}·xᵢ| < 2^(n+s)` and `|b_j| < 2^(n+s)` for all in-range weights and inputs — the same
-//! bounds that make the rescale's `n` complete ([`crate::train_circuit::Widths`]).
+//! bounds that make the rescale's `n` complete ([`crate::train::Widths`]).
 //!
 //! Cost: **`⌈rows/k⌉·(cols + 1)`** constraints for the products and equalities, with
 //! `k = ⌊252 / (n + s + 2)⌋`, plus each neuron's rescale: `rows·cols` becomes about `rows·cols/k`.
@@ -225,7 +225,7 @@ mod tests {
     use super::*;
     use crate::{
         gadgets::test_util::{cs, fe, witness},
-        train::rshift_round as native,
+        native::quant::rshift_round as native,
     };
     use ark_bn254::Fr;
     use ark_relations::gr1cs::ConstraintSystemRef;

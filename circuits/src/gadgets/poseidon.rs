@@ -1,7 +1,7 @@
 //! Poseidon commitment to an int8 vector (for private weights and committed inputs).
 //!
 //! `commit(v, salt) = Poseidon(DOMAIN, len(v), salt, w₀, w₁, …)` where `wₖ` are the values packed 31 per
-//! field element exactly as in [`crate::packing`] (`Σ (v + 128)·256^j`). Poseidon over BN254's scalar
+//! field element exactly as in [`crate::native::packing`] (`Σ (v + 128)·256^j`). Poseidon over BN254's scalar
 //! field: width 3 (rate 2, capacity 1), α = 5, 8 full and 57 partial rounds, round constants and MDS
 //! from the reference Grain LFSR (`find_poseidon_ark_and_mds`). The salt makes the commitment hiding
 //! for low-entropy vectors (an image could otherwise be guessed and checked).
@@ -21,7 +21,7 @@ use ark_ff::PrimeField;
 use ark_r1cs_std::{fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use crate::packing::pack_field;
+use crate::native::packing::pack_field;
 
 /// Domain tag absorbed first: the ASCII bytes of "mlproof-commit-v1" as an integer.
 #[must_use]

@@ -76,7 +76,7 @@ pub fn words_native<F: PrimeField>(values: &[i64], bits: u32) -> Vec<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gadgets::{requant::fe_to_i64, test_util::cs};
+    use crate::{field::fe_to_i64, gadgets::test_util::cs};
     use ark_bn254::Fr;
     use ark_r1cs_std::GR1CSVar;
 

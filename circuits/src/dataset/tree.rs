@@ -2,7 +2,7 @@
 //!
 //! * **Leaf** of a sample (int8 features `x`, class label `y`):
 //!   `Poseidon(LEAF_TAG, len(x), w₀, w₁, …, y)`, where `wₖ` are the features packed 31 per word exactly as
-//!   in [`crate::packing::pack_field`] (`Σ (v + 128)·256^j`); `LEAF_TAG` ([`leaf_tag`]) is the ASCII of
+//!   in [`crate::native::packing::pack_field`] (`Σ (v + 128)·256^j`); `LEAF_TAG` ([`leaf_tag`]) is the ASCII of
 //!   `"mlproof-leaf-v1"` as an integer.
 //! * **Node**: `Poseidon(NODE_TAG, left, right)`, `NODE_TAG` ([`node_tag`]) the ASCII of `"mlproof-node-v1"`.
 //!
@@ -26,7 +26,7 @@ use ark_crypto_primitives::sponge::{
 };
 use ark_ff::PrimeField;
 
-use crate::{error::DatasetError, gadgets::poseidon::config, packing::pack_field};
+use crate::{error::DatasetError, gadgets::poseidon::config, native::packing::pack_field};
 
 /// Result alias for data set operations.
 pub type Result<T, E = DatasetError> = core::result::Result<T, E>;

@@ -25,8 +25,8 @@ use crate::{
         lincomb::weighted_sum,
         requant::{offset, requantize_zp},
     },
-    model::{bias_bits_of, max_abs_centered, requant_bits_for, DenseLayer},
-    packing::signed_to_field,
+    native::model::{bias_bits_of, max_abs_centered, requant_bits_for, DenseLayer},
+    field::signed_to_field,
 };
 
 /// Bits of a private bias: enough for the layer's largest |b| plus sign (public architecture).

@@ -8,9 +8,9 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::SynthesisError;
 
 use crate::{
-    engine::windows,
+    native::engine::windows,
     gadgets::{avg::avg_round, max::max},
-    model::PoolLayer,
+    native::model::PoolLayer,
 };
 
 /// Pools `x` of `shape = [C, H, W]` with the window maximum (`max = true`) or rounded average.

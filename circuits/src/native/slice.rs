@@ -6,9 +6,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
 use crate::{
-    engine::dense_forward,
+    native::engine::dense_forward,
     error::Result,
-    model::{Activation, DenseLayer, QuantModel, Requant},
+    native::model::{Activation, DenseLayer, QuantModel, Requant},
 };
 
 /// Seed of the slice model's weights.

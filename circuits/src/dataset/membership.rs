@@ -15,7 +15,7 @@ use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 
 use crate::{
-    dataset::{DatasetTree, Result, Sample},
+    dataset::tree::{DatasetTree, Result, Sample},
     gadgets::{bits::decompose_le, merkle, private_tensor},
 };
 

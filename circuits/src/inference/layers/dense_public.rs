@@ -13,8 +13,8 @@ use crate::{
         lincomb::weighted_sum,
         requant::{offset, requantize_zp},
     },
-    model::DenseLayer,
-    packing::signed_to_field,
+    native::model::DenseLayer,
+    field::signed_to_field,
 };
 
 /// Proves one dense layer on int8 activations `x`; returns the constrained int8 outputs.

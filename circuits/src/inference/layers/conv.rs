@@ -9,14 +9,14 @@ use ark_r1cs_std::{fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::SynthesisError;
 
 use crate::{
-    engine::source,
+    native::engine::source,
     gadgets::{
         bits::le_bits,
         lincomb::weighted_sum,
         requant::{offset, requantize_zp},
     },
-    model::{bias_bits_of, max_abs_centered, requant_bits_for, Conv2dLayer},
-    packing::signed_to_field,
+    native::model::{bias_bits_of, max_abs_centered, requant_bits_for, Conv2dLayer},
+    field::signed_to_field,
 };
 
 /// Weights of a convolution: constants, or witnesses with their biases.

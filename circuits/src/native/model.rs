@@ -11,14 +11,14 @@
 //!                 "activation": "relu" } ] }
 //! ```
 //!
-//! Inputs and activations are int8; see [`crate::quant`] for the exact arithmetic. Loading validates
+//! Inputs and activations are int8; see [`crate::native::quant`] for the exact arithmetic. Loading validates
 //! every shape and range and names the layer at fault.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
     error::{ModelError, Result},
-    quant::bit_len,
+    native::quant::bit_len,
 };
 
 /// The `format` tag of a model file.
@@ -130,7 +130,15 @@ pub enum Layer {
     Argmax,
 }
 
-/// A validated quantized model.
+/// A validated quantized model: int8 weights and activations with per-layer requantization
+/// ([`Requant`]), for inference proofs.
+///
+/// Relation to [`crate::native::trainer::Mlp`]: an `Mlp` is the trainable model, a fixed
+/// `inputs → hidden → classes` MLP with wider fixed-point weights (`weight_bits`, power-of-two
+/// rescales, no zero points) that the training and evaluation circuits prove; a `QuantModel` is
+/// any layered int8 network the inference circuit proves. Both round with
+/// [`crate::native::quant::rshift_round`] and predict with [`crate::native::quant::first_max`];
+/// there is no conversion between them in this crate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuantModel {
