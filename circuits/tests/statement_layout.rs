@@ -97,7 +97,12 @@ fn inference(st: &Statement) -> Json {
 }
 
 fn samples(n: u8, d: usize) -> Vec<Sample> {
-    (0..n).map(|k| Sample { features: (0..d).map(|i| ((i * 37 + usize::from(k) * 11) % 256) as u8 as i8).collect(), label: k % 3 }).collect()
+    (0..n)
+        .map(|k| Sample {
+            features: (0..d).map(|i| ((i * 37 + usize::from(k) * 11) % 256) as u8 as i8).collect(),
+            label: k % 3,
+        })
+        .collect()
 }
 
 fn layout() -> String {
@@ -127,7 +132,11 @@ fn layout() -> String {
         step: 7,
         prover,
     };
-    let train = TrainStatement { head_before: head(&before, &cfg, salt), head_after: head(&after, &cfg, salt), data: Some(data) };
+    let train = TrainStatement {
+        head_before: head(&before, &cfg, salt),
+        head_after: head(&after, &cfg, salt),
+        data: Some(data),
+    };
     assert_eq!(TrainStatement::parse(&train.public_inputs()), Some(train));
     let eval = EvalStatement {
         head: train.head_after,

@@ -33,7 +33,11 @@ pub fn dev_setup_step(circuit: TrainStepCircuit<Fr>, seed: u64) -> Result<Keys> 
 }
 
 /// Proves one training step.
-pub fn prove_step<R: RngCore + CryptoRng>(keys: &Keys, circuit: TrainStepCircuit<Fr>, rng: &mut R) -> Result<Proof<Bn254>> {
+pub fn prove_step<R: RngCore + CryptoRng>(
+    keys: &Keys,
+    circuit: TrainStepCircuit<Fr>,
+    rng: &mut R,
+) -> Result<Proof<Bn254>> {
     Ok(Groth16::<Bn254>::prove(&keys.pk, circuit, rng)?)
 }
 

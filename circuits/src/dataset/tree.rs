@@ -193,7 +193,10 @@ mod tests {
 
     fn samples(n: usize) -> Vec<Sample> {
         (0..n)
-            .map(|i| Sample { features: (0..64).map(|k| ((i * 31 + k * 7) % 256) as u8 as i8).collect(), label: (i % 10) as u8 })
+            .map(|i| Sample {
+                features: (0..64).map(|k| ((i * 31 + k * 7) % 256) as u8 as i8).collect(),
+                label: (i % 10) as u8,
+            })
             .collect()
     }
 
@@ -248,6 +251,9 @@ mod tests {
         assert_eq!(DatasetTree::<Fr>::new(vec![]).unwrap_err(), DatasetError::Empty);
         let mut s = samples(3);
         s[2].features.pop();
-        assert_eq!(DatasetTree::<Fr>::new(s).unwrap_err(), DatasetError::FeatureLength { sample: 2, got: 63, expected: 64 });
+        assert_eq!(
+            DatasetTree::<Fr>::new(s).unwrap_err(),
+            DatasetError::FeatureLength { sample: 2, got: 63, expected: 64 }
+        );
     }
 }

@@ -51,12 +51,30 @@ impl<F: PrimeField + Absorb> EvalCircuit<F> {
     }
 
     /// Scores `weights` natively on the whole of `set` and returns the honest circuit and statement.
-    pub fn new(weights: &Mlp, set: &DatasetTree<F>, evaluator: [u8; 20], cfg: &TrainConfig, salt: F) -> Result<(Self, EvalStatement<F>), TrainError> {
+    pub fn new(
+        weights: &Mlp,
+        set: &DatasetTree<F>,
+        evaluator: [u8; 20],
+        cfg: &TrainConfig,
+        salt: F,
+    ) -> Result<(Self, EvalStatement<F>), TrainError> {
         let samples = set.samples().to_vec();
         let score = weights.evaluate(&samples, cfg)?;
         let statement = EvalStatement { head: head(weights, cfg, salt), eval_root: set.root(), score, evaluator };
-        let shape = EvalShape { inputs: weights.inputs, hidden: weights.hidden, classes: weights.classes, samples: samples.len() };
-        let circuit = Self { shape, cfg: *cfg, statement: Some(statement), salt: Some(salt), weights: Some(weights.clone()), samples: Some(samples) };
+        let shape = EvalShape {
+            inputs: weights.inputs,
+            hidden: weights.hidden,
+            classes: weights.classes,
+            samples: samples.len(),
+        };
+        let circuit = Self {
+            shape,
+            cfg: *cfg,
+            statement: Some(statement),
+            salt: Some(salt),
+            weights: Some(weights.clone()),
+            samples: Some(samples),
+        };
         Ok((circuit, statement))
     }
 }
@@ -74,7 +92,8 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for EvalCircuit<F> {
         }
         let missing = || SynthesisError::AssignmentMissing;
         let st = self.statement;
-        let input = |f: fn(&EvalStatement<F>) -> F| FpVar::new_input(cs.clone(), || st.as_ref().map(f).ok_or_else(missing));
+        let input =
+            |f: fn(&EvalStatement<F>) -> F| FpVar::new_input(cs.clone(), || st.as_ref().map(f).ok_or_else(missing));
         let head_var = input(|s| s.head)?;
         let root = input(|s| s.eval_root)?;
         let correct_pub = input(|s| F::from(s.score.correct))?;

@@ -32,4 +32,3 @@ mod tests;
 
 pub use circuit::EvalCircuit;
 pub use shape::{constraint_count, EvalShape};
-

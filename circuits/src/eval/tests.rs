@@ -20,7 +20,9 @@ fn satisfied(c: EvalCircuit<Fr>) -> (bool, usize) {
 
 fn samples(n: usize, d: usize, classes: usize, seed: u64) -> Vec<Sample> {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
-    (0..n).map(|_| Sample { features: (0..d).map(|_| rng.gen::<i8>()).collect(), label: rng.gen_range(0..classes) as u8 }).collect()
+    (0..n)
+        .map(|_| Sample { features: (0..d).map(|_| rng.gen::<i8>()).collect(), label: rng.gen_range(0..classes) as u8 })
+        .collect()
 }
 
 /// A trained-ish 8-4-3 model (a few native steps) so predictions are mixed right and wrong.
@@ -48,7 +50,11 @@ fn honest_score_matches_native_for_padded_and_full_trees() {
         assert_eq!(st.score.total, n as u32);
         assert_eq!(st.head, head(&m, &cfg, salt));
         assert_eq!(st.eval_root, set.root());
-        assert_eq!(satisfied(c), (true, constraint_count(&EvalShape { inputs: 8, hidden: 4, classes: 3, samples: n }, &cfg)), "n = {n}");
+        assert_eq!(
+            satisfied(c),
+            (true, constraint_count(&EvalShape { inputs: 8, hidden: 4, classes: 3, samples: n }, &cfg)),
+            "n = {n}"
+        );
     }
 }
 

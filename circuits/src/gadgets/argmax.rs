@@ -10,7 +10,13 @@
 //! check). The inputs must already be constrained to int8.
 
 use ark_ff::PrimeField;
-use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::{fp::FpVar, FieldVar}, GR1CSVar};
+use ark_r1cs_std::{
+    alloc::AllocVar,
+    boolean::Boolean,
+    eq::EqGadget,
+    fields::{fp::FpVar, FieldVar},
+    GR1CSVar,
+};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use super::{bits::decompose_le, lincomb::weighted_sum};
@@ -32,22 +38,31 @@ pub fn argmax_bits<F: PrimeField>(values: &[FpVar<F>], bits: u32) -> Result<FpVa
 }
 
 /// [`argmax`] with the prover's one-hot selector supplied by the caller.
-pub fn argmax_with_witness<F: PrimeField>(values: &[FpVar<F>], hint: Option<Vec<bool>>) -> Result<FpVar<F>, SynthesisError> {
+pub fn argmax_with_witness<F: PrimeField>(
+    values: &[FpVar<F>],
+    hint: Option<Vec<bool>>,
+) -> Result<FpVar<F>, SynthesisError> {
     argmax_bits_with_witness(values, 8, hint)
 }
 
 /// [`argmax_bits`] with the prover's one-hot selector supplied by the caller. The differences
 /// `m − vⱼ − bⱼ` of in-range values lie in `(−2^bits, 2^bits)`, so a `bits`-bit range check rejects
 /// every negative one (it would wrap to `p − |d|`) as long as `bits < 250`.
-pub fn argmax_bits_with_witness<F: PrimeField>(values: &[FpVar<F>], bits: u32, hint: Option<Vec<bool>>) -> Result<FpVar<F>, SynthesisError> {
+pub fn argmax_bits_with_witness<F: PrimeField>(
+    values: &[FpVar<F>],
+    bits: u32,
+    hint: Option<Vec<bool>>,
+) -> Result<FpVar<F>, SynthesisError> {
     if values.is_empty() || bits == 0 || bits >= 250 {
         return Err(SynthesisError::Unsatisfiable);
     }
     let cs = values.iter().fold(ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
     let sel: Vec<FpVar<F>> = (0..values.len())
         .map(|i| {
-            Boolean::new_witness(cs.clone(), || hint.as_ref().and_then(|h| h.get(i).copied()).ok_or(SynthesisError::AssignmentMissing))
-                .map(FpVar::from)
+            Boolean::new_witness(cs.clone(), || {
+                hint.as_ref().and_then(|h| h.get(i).copied()).ok_or(SynthesisError::AssignmentMissing)
+            })
+            .map(FpVar::from)
         })
         .collect::<Result<_, _>>()?;
     let ones: Vec<(F, FpVar<F>)> = sel.iter().map(|s| (F::ONE, s.clone())).collect();
@@ -78,7 +93,9 @@ mod tests {
 
     #[test]
     fn honest_argmax_with_first_max_on_ties_and_documented_cost() {
-        for (vals, expect) in [(vec![3i128, 9, -4, 9, 7], 1u64), (vec![-128, -128], 0), (vec![127], 0), (vec![-5, -1, -3], 1)] {
+        for (vals, expect) in
+            [(vec![3i128, 9, -4, 9, 7], 1u64), (vec![-128, -128], 0), (vec![127], 0), (vec![-5, -1, -3], 1)]
+        {
             let cs = cs();
             let v = vars(&cs, &vals);
             let before = cs.num_constraints();

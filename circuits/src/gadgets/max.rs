@@ -7,7 +7,11 @@
 //! for the product chain). The inputs must already be constrained to int8.
 
 use ark_ff::PrimeField;
-use ark_r1cs_std::{alloc::AllocVar, fields::{fp::FpVar, FieldVar}, GR1CSVar};
+use ark_r1cs_std::{
+    alloc::AllocVar,
+    fields::{fp::FpVar, FieldVar},
+    GR1CSVar,
+};
 use ark_relations::gr1cs::SynthesisError;
 
 use super::bits::decompose_le;

@@ -20,8 +20,8 @@
 //!
 //! 64 features, depth 11 (the digits training split): 483 + 11·481 + 1 = **5,775 constraints**.
 
-use ark_ff::PrimeField;
 use ark_crypto_primitives::sponge::{constraints::CryptographicSpongeVar, poseidon::constraints::PoseidonSpongeVar};
+use ark_ff::PrimeField;
 use ark_r1cs_std::{boolean::Boolean, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
@@ -37,7 +37,11 @@ fn hash<F: PrimeField>(elems: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
 
 /// Leaf hash from packed feature `words` holding `count` int8 values (words built from range-checked
 /// bytes, as [`super::private_tensor::alloc`] makes them).
-pub fn leaf_hash_words<F: PrimeField>(words: &[FpVar<F>], count: u64, label: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
+pub fn leaf_hash_words<F: PrimeField>(
+    words: &[FpVar<F>],
+    count: u64,
+    label: &FpVar<F>,
+) -> Result<FpVar<F>, SynthesisError> {
     let mut elems = vec![FpVar::Constant(leaf_tag::<F>()), FpVar::Constant(F::from(count))];
     elems.extend_from_slice(words);
     elems.push(label.clone());
@@ -97,7 +101,10 @@ mod tests {
 
     fn samples(n: usize) -> Vec<Sample> {
         (0..n)
-            .map(|i| Sample { features: (0..64).map(|k| ((i * 53 + k * 11) % 256) as u8 as i8).collect(), label: (i % 10) as u8 })
+            .map(|i| Sample {
+                features: (0..64).map(|k| ((i * 53 + k * 11) % 256) as u8 as i8).collect(),
+                label: (i % 10) as u8,
+            })
             .collect()
     }
 
@@ -113,7 +120,13 @@ mod tests {
 
     fn honest(tree: &DatasetTree<Fr>, index: u64) -> Claim {
         let s = tree.sample(index).unwrap();
-        Claim { features: s.features.clone(), label: s.label, index, siblings: tree.path(index).unwrap().siblings, root: tree.root() }
+        Claim {
+            features: s.features.clone(),
+            label: s.label,
+            index,
+            siblings: tree.path(index).unwrap().siblings,
+            root: tree.root(),
+        }
     }
 
     /// Builds the membership check; returns (satisfied, constraints of the gadget alone, system).

@@ -17,17 +17,12 @@ use super::{
 use crate::native::packing::VALUES_PER_WORD;
 
 /// Unpacks `count ≤ 31` int8 values from a packed word, range-checking each.
-pub fn unpack_int8<F: PrimeField>(
-    word: &FpVar<F>,
-    count: usize,
-) -> Result<Vec<FpVar<F>>, SynthesisError> {
+pub fn unpack_int8<F: PrimeField>(word: &FpVar<F>, count: usize) -> Result<Vec<FpVar<F>>, SynthesisError> {
     if count == 0 || count > VALUES_PER_WORD {
         return Err(SynthesisError::Unsatisfiable);
     }
     let bits = decompose_le(word, 8 * count as u32)?;
-    bits.chunks(8)
-        .map(|byte| Ok(bits_to_fp(byte, 0)? - F::from(128u64)))
-        .collect()
+    bits.chunks(8).map(|byte| Ok(bits_to_fp(byte, 0)? - F::from(128u64))).collect()
 }
 
 /// The terms and constant of `Σ (vᵢ + 128)·256^i` (for callers that add a term of their own).
@@ -57,10 +52,7 @@ pub fn packed_words<F: PrimeField>(values: &[FpVar<F>]) -> Result<Vec<FpVar<F>>,
 }
 
 /// Enforces `word = Σ (vᵢ + 128)·256^i` for `values.len() ≤ 31` values already constrained to int8.
-pub fn enforce_packed<F: PrimeField>(
-    word: &FpVar<F>,
-    values: &[FpVar<F>],
-) -> Result<(), SynthesisError> {
+pub fn enforce_packed<F: PrimeField>(word: &FpVar<F>, values: &[FpVar<F>]) -> Result<(), SynthesisError> {
     if values.is_empty() || values.len() > VALUES_PER_WORD {
         return Err(SynthesisError::Unsatisfiable);
     }

@@ -40,7 +40,11 @@ pub fn alloc<F: PrimeField>(
     for k in 0..count {
         let u = values.map(|v| (v[k] + offset) as u64);
         let b = (0..bits)
-            .map(|i| Boolean::new_witness(cs.clone(), || u.map(|u| (u >> i) & 1 == 1).ok_or(SynthesisError::AssignmentMissing)))
+            .map(|i| {
+                Boolean::new_witness(cs.clone(), || {
+                    u.map(|u| (u >> i) & 1 == 1).ok_or(SynthesisError::AssignmentMissing)
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         vals.push(bits_to_fp(&b, 0)? - F::from(offset.unsigned_abs()));
         all_bits.push(b);

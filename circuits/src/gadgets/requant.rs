@@ -62,8 +62,7 @@ pub fn requantize_with_witness<F: PrimeField>(
     let bits = decompose_le_with_witness(t, n, hint)?;
     let top = FpVar::from(bits[n_us - 1].clone());
     let low7 = bits_to_fp(&bits[s..s + 7], 0)?;
-    let middle: Vec<(F, FpVar<F>)> =
-        bits[s + 7..n_us - 1].iter().map(|b| (F::ONE, FpVar::from(b.clone()))).collect();
+    let middle: Vec<(F, FpVar<F>)> = bits[s + 7..n_us - 1].iter().map(|b| (F::ONE, FpVar::from(b.clone()))).collect();
     let middle_sum = weighted_sum(&middle, F::ZERO)?;
     let all_zero = FpVar::from(is_zero(&middle_sum)?);
     let c127 = F::from(127u64);

@@ -50,7 +50,11 @@ fn pow2<F: PrimeField>(e: u32) -> F {
 }
 
 fn half<F: PrimeField>(s: u32) -> F {
-    if s == 0 { F::ZERO } else { pow2(s - 1) }
+    if s == 0 {
+        F::ZERO
+    } else {
+        pow2(s - 1)
+    }
 }
 
 /// The offset value `t = v + 2^(s−1) + 2^(n+s−1)` whose `n + s` bits the gadgets decompose.

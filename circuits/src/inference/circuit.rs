@@ -65,8 +65,18 @@ impl<'a> InferenceCircuit<'a> {
     pub fn new(model: &'a QuantModel, input: &[i8], prover: [u8; 20]) -> Result<(Self, Statement)> {
         model.validate()?;
         let output = engine::forward(model, input)?;
-        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: None, input_commitment: None };
-        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Public, salt: None, input_salt: None }, statement))
+        let statement =
+            Statement { input: input.to_vec(), output, prover, weights_commitment: None, input_commitment: None };
+        Ok((
+            Self {
+                model,
+                statement: Some(statement.clone()),
+                visibility: Visibility::Public,
+                salt: None,
+                input_salt: None,
+            },
+            statement,
+        ))
     }
 
     /// Like [`InferenceCircuit::new`] with private weights committed under `salt`.
@@ -74,8 +84,23 @@ impl<'a> InferenceCircuit<'a> {
         model.validate()?;
         let output = engine::forward(model, input)?;
         let commitment = to_be_bytes32(weights_commitment::<ark_bn254::Fr>(model, &salt));
-        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: Some(commitment), input_commitment: None };
-        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Private, salt: Some(salt), input_salt: None }, statement))
+        let statement = Statement {
+            input: input.to_vec(),
+            output,
+            prover,
+            weights_commitment: Some(commitment),
+            input_commitment: None,
+        };
+        Ok((
+            Self {
+                model,
+                statement: Some(statement.clone()),
+                visibility: Visibility::Private,
+                salt: Some(salt),
+                input_salt: None,
+            },
+            statement,
+        ))
     }
 
     /// A circuit asserting an arbitrary statement (for tests of what the constraints reject).
@@ -118,9 +143,7 @@ fn alloc_inputs<F: PrimeField>(
 ) -> Result<Vec<FpVar<F>>, SynthesisError> {
     (0..count)
         .map(|k| {
-            FpVar::new_input(cs.clone(), || {
-                values.as_ref().map(|v| v[k]).ok_or(SynthesisError::AssignmentMissing)
-            })
+            FpVar::new_input(cs.clone(), || values.as_ref().map(|v| v[k]).ok_or(SynthesisError::AssignmentMissing))
         })
         .collect()
 }
@@ -138,7 +161,9 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         };
         let output_words = alloc_inputs(
             &cs,
-            st.map(|s| output_public_words(&s.output, &s.prover).iter().map(|w| F::from_be_bytes_mod_order(w)).collect()),
+            st.map(|s| {
+                output_public_words(&s.output, &s.prover).iter().map(|w| F::from_be_bytes_mod_order(w)).collect()
+            }),
             n_out,
         )?;
         let commitment = match self.visibility {
@@ -157,7 +182,9 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
             // commitment, which hashes the same packed words a public input would expose.
             let values: Option<Vec<i64>> = st.map(|s| s.input.iter().map(|&v| i64::from(v)).collect());
             let t = private_tensor::alloc(&cs, values.as_deref(), model.input_len, 8)?;
-            let salt = FpVar::new_witness(cs.clone(), || salt.map(|s| s.to_field::<F>()).ok_or(SynthesisError::AssignmentMissing))?;
+            let salt = FpVar::new_witness(cs.clone(), || {
+                salt.map(|s| s.to_field::<F>()).ok_or(SynthesisError::AssignmentMissing)
+            })?;
             commit_words(&t.words, model.input_len as u64, &salt)?.enforce_equal(&input_words[0])?;
             x = t.values;
         } else {
@@ -191,7 +218,12 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
                 Layer::Dense(d) => dense_public(d, &x, zp)?,
                 Layer::Conv2d(c) if private.is_some() => {
                     let w = private_tensor::alloc(&cs, known.then_some(c.weights.as_slice()), c.weights.len(), 8)?;
-                    let b = private_tensor::alloc(&cs, known.then_some(c.bias.as_slice()), c.bias.len(), conv_bias_bits(c))?;
+                    let b = private_tensor::alloc(
+                        &cs,
+                        known.then_some(c.bias.as_slice()),
+                        c.bias.len(),
+                        conv_bias_bits(c),
+                    )?;
                     let y = conv(c, &x, shape[1], shape[2], &ConvWeights::Private(&w.values, &b.values), zp)?;
                     count += (c.weights.len() + c.bias.len()) as u64;
                     words.extend(w.words);

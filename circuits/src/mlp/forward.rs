@@ -32,8 +32,10 @@ pub fn forward<F: PrimeField>(
     frac_bits: u32,
     w: &Widths,
 ) -> Result<ForwardVars<F>, SynthesisError> {
-    let (h, interior): (Vec<_>, Vec<_>) =
-        dense_rshift_round_clamp(&p.w1, x, &p.b1, frac_bits, w.hidden)?.into_iter().map(|r| (r.value, r.interior)).unzip();
+    let (h, interior): (Vec<_>, Vec<_>) = dense_rshift_round_clamp(&p.w1, x, &p.b1, frac_bits, w.hidden)?
+        .into_iter()
+        .map(|r| (r.value, r.interior))
+        .unzip();
     let y = dense_rshift_round(&p.w2, &h, &p.b2, frac_bits, w.logits)?;
     Ok(ForwardVars { h, interior, y })
 }

@@ -25,7 +25,10 @@ pub fn dense_forward(layer: &DenseLayer, x: &[i8], zp_in: i32) -> Vec<i8> {
     (0..layer.out_features)
         .map(|o| {
             let acc = layer.bias[o]
-                + x.iter().enumerate().map(|(i, &v)| layer.weight(o, i) * (i64::from(v) - i64::from(zp_in))).sum::<i64>();
+                + x.iter()
+                    .enumerate()
+                    .map(|(i, &v)| layer.weight(o, i) * (i64::from(v) - i64::from(zp_in)))
+                    .sum::<i64>();
             requant_out(acc, layer.requant, layer.activation)
         })
         .collect()

@@ -33,7 +33,11 @@ pub const PAYEE_WORD_VALUES: usize = PAYEE_SHIFT as usize / 8;
 pub fn output_words_for(len: usize) -> usize {
     let words = words_for(len);
     let tail = len - words.saturating_sub(1) * VALUES_PER_WORD;
-    if len == 0 || tail > PAYEE_WORD_VALUES { words + 1 } else { words }
+    if len == 0 || tail > PAYEE_WORD_VALUES {
+        words + 1
+    } else {
+        words
+    }
 }
 
 /// Output words as the contracts receive and store them: packed values, payee bits clear.
@@ -131,7 +135,8 @@ mod payee_tests {
         let plain = pack_output_be_words(&values);
         // public = plain + payee · 2^88, as integers.
         let p = Fr::from_be_bytes_mod_order(&public[0]);
-        let expected = Fr::from_be_bytes_mod_order(&plain[0]) + Fr::from_be_bytes_mod_order(&payee) * Fr::from(2u64).pow([88]);
+        let expected =
+            Fr::from_be_bytes_mod_order(&plain[0]) + Fr::from_be_bytes_mod_order(&payee) * Fr::from(2u64).pow([88]);
         assert_eq!(p, expected);
         assert_eq!(p.into_bigint().to_bytes_be()[0], 0, "stays below 2^248");
         assert_eq!(unpack_output_be_words(&plain, 10).unwrap(), values);

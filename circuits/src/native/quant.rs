@@ -39,7 +39,11 @@ pub fn rshift_round<T>(v: T, s: u32) -> T
 where
     T: Copy + From<i8> + Add<Output = T> + Shl<u32, Output = T> + Shr<u32, Output = T>,
 {
-    if s == 0 { v } else { (v + (T::from(1) << (s - 1))) >> s }
+    if s == 0 {
+        v
+    } else {
+        (v + (T::from(1) << (s - 1))) >> s
+    }
 }
 
 /// `rshift_round(acc · m, s) = floor((acc · m + 2^(s-1)) / 2^s)`: requantization by `M = m · 2^−s`
@@ -88,14 +92,17 @@ mod tests {
         assert_eq!(requantize(-5, 1, 1), -2); // -2.5 -> -2
         assert_eq!(requantize(-6, 1, 1), -3);
         assert_eq!(requantize(-7, 1, 1), -3); // -3.5 -> -3
-        // M = 3/8.
+                                              // M = 3/8.
         assert_eq!(requantize(10, 3, 3), 4); // 3.75 -> 4
         assert_eq!(requantize(-10, 3, 3), -4); // -3.75 -> -4
     }
 
     #[test]
     fn rshift_round_is_requantize_with_multiplier_one() {
-        assert_eq!([rshift_round(5i64, 1), rshift_round(-5, 1), rshift_round(-6, 2), rshift_round(7, 0)], [3, -2, -1, 7]);
+        assert_eq!(
+            [rshift_round(5i64, 1), rshift_round(-5, 1), rshift_round(-6, 2), rshift_round(7, 0)],
+            [3, -2, -1, 7]
+        );
         for v in -40i64..40 {
             for s in 1..5 {
                 assert_eq!(i128::from(rshift_round(v, s)), requantize(v, 1, s));

@@ -147,7 +147,11 @@ impl Mlp {
             && self.b1.len() == self.hidden
             && self.w2.len() == self.hidden * self.classes
             && self.b2.len() == self.classes;
-        if ok { Ok(()) } else { Err(TrainError::Shape("tensor lengths do not match inputs/hidden/classes".into())) }
+        if ok {
+            Ok(())
+        } else {
+            Err(TrainError::Shape("tensor lengths do not match inputs/hidden/classes".into()))
+        }
     }
 
     /// The forward pass on int8 features.

@@ -15,7 +15,9 @@ use crate::{
     field::to_be_bytes32,
     native::{
         model::QuantModel,
-        packing::{output_public_words, output_words_for, pack_field, unpack_be_words, unpack_output_be_words, words_for},
+        packing::{
+            output_public_words, output_words_for, pack_field, unpack_be_words, unpack_output_be_words, words_for,
+        },
     },
     statement::payee::split_payee,
 };
@@ -70,7 +72,11 @@ impl InferenceShape {
     /// Number of input words (1 for a committed input).
     #[must_use]
     pub fn input_words(&self) -> usize {
-        if self.committed_input { 1 } else { words_for(self.input_len) }
+        if self.committed_input {
+            1
+        } else {
+            words_for(self.input_len)
+        }
     }
 
     /// Number of public inputs.

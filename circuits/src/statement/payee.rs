@@ -74,8 +74,9 @@ impl<F: PrimeField> PayeeVar<F> {
     /// allocate other witnesses between the two (the training step's step number), keeping their
     /// variable order; call [`PayeeVar::range_check`] before relying on it.
     pub fn new_witness(cs: &ConstraintSystemRef<F>, address: Option<&[u8; 20]>) -> Result<Self, SynthesisError> {
-        let address =
-            FpVar::new_witness(cs.clone(), || address.map(address_to_field::<F>).ok_or(SynthesisError::AssignmentMissing))?;
+        let address = FpVar::new_witness(cs.clone(), || {
+            address.map(address_to_field::<F>).ok_or(SynthesisError::AssignmentMissing)
+        })?;
         Ok(Self { address })
     }
 
@@ -121,7 +122,8 @@ mod tests {
         assert_eq!(cs.num_constraints(), ADDRESS_BITS as usize + 1);
         let word = payee.bind(&[], Fr::from(64u64)).unwrap();
         assert_eq!(word.value().unwrap(), bind_payee(Fr::from(64u64), &address));
-        word.enforce_equal(&FpVar::new_input(cs.clone(), || Ok(bind_payee(Fr::from(64u64), &address))).unwrap()).unwrap();
+        word.enforce_equal(&FpVar::new_input(cs.clone(), || Ok(bind_payee(Fr::from(64u64), &address))).unwrap())
+            .unwrap();
         assert!(cs.is_satisfied().unwrap());
     }
 }

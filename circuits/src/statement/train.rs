@@ -78,7 +78,12 @@ impl<F: PrimeField> TrainStatement<F> {
             INPUTS => None,
             INPUTS_WITH_DATA => {
                 let (low, prover) = split_payee(inputs[STEP_AND_PROVER])?;
-                Some(DataStatement { dataset_root: inputs[DATASET_ROOT], seed: inputs[SEED], step: to_u64(low)?, prover })
+                Some(DataStatement {
+                    dataset_root: inputs[DATASET_ROOT],
+                    seed: inputs[SEED],
+                    step: to_u64(low)?,
+                    prover,
+                })
             }
             _ => return None,
         };
@@ -93,7 +98,8 @@ mod tests {
 
     #[test]
     fn parse_inverts_public_inputs() {
-        let data = DataStatement { dataset_root: Fr::from(3u64), seed: Fr::from(4u64), step: u64::MAX, prover: [0x70; 20] };
+        let data =
+            DataStatement { dataset_root: Fr::from(3u64), seed: Fr::from(4u64), step: u64::MAX, prover: [0x70; 20] };
         for st in [
             TrainStatement { head_before: Fr::from(1u64), head_after: Fr::from(2u64), data: None },
             TrainStatement { head_before: Fr::from(1u64), head_after: Fr::from(2u64), data: Some(data) },

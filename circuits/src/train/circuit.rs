@@ -49,18 +49,38 @@ impl<F: PrimeField + Absorb> TrainStepCircuit<F> {
     /// A circuit without witnesses, for key generation.
     #[must_use]
     pub fn for_setup(shape: TrainShape, cfg: TrainConfig) -> Self {
-        Self { shape, cfg, statement: None, salt: None, before: None, between: None, after: None, batch: None, paths: None }
+        Self {
+            shape,
+            cfg,
+            statement: None,
+            salt: None,
+            before: None,
+            between: None,
+            after: None,
+            batch: None,
+            paths: None,
+        }
     }
 
     /// Runs the native step on `batch` and returns the honest circuit, its statement and the new
     /// weights (one step per proof).
-    pub fn new(before: &Mlp, batch: &[Sample], cfg: &TrainConfig, salt: F) -> Result<(Self, TrainStatement<F>, Mlp), TrainError> {
+    pub fn new(
+        before: &Mlp,
+        batch: &[Sample],
+        cfg: &TrainConfig,
+        salt: F,
+    ) -> Result<(Self, TrainStatement<F>, Mlp), TrainError> {
         Self::new_steps(before, &[batch.to_vec()], cfg, salt)
     }
 
     /// Runs `batches.len()` native steps, one per batch, and returns the honest circuit proving all
     /// of them, its statement and the final weights.
-    pub fn new_steps(before: &Mlp, batches: &[Vec<Sample>], cfg: &TrainConfig, salt: F) -> Result<(Self, TrainStatement<F>, Mlp), TrainError> {
+    pub fn new_steps(
+        before: &Mlp,
+        batches: &[Vec<Sample>],
+        cfg: &TrainConfig,
+        salt: F,
+    ) -> Result<(Self, TrainStatement<F>, Mlp), TrainError> {
         let b = batches.first().map_or(0, Vec::len);
         if b == 0 || batches.iter().any(|x| x.len() != b) {
             return Err(TrainError::Shape(format!("{} batches of unequal or zero size", batches.len())));
@@ -71,8 +91,16 @@ impl<F: PrimeField + Absorb> TrainStepCircuit<F> {
             weights.push(weights.last().expect("start").step(&pairs, cfg)?);
         }
         let after = weights.pop().expect("k >= 1 steps");
-        let statement = TrainStatement { head_before: head(before, cfg, salt), head_after: head(&after, cfg, salt), data: None };
-        let shape = TrainShape { inputs: before.inputs, hidden: before.hidden, classes: before.classes, batch: b, steps: batches.len(), depth: None };
+        let statement =
+            TrainStatement { head_before: head(before, cfg, salt), head_after: head(&after, cfg, salt), data: None };
+        let shape = TrainShape {
+            inputs: before.inputs,
+            hidden: before.hidden,
+            classes: before.classes,
+            batch: b,
+            steps: batches.len(),
+            depth: None,
+        };
         let circuit = Self {
             shape,
             cfg: *cfg,
@@ -122,7 +150,9 @@ impl<F: PrimeField + Absorb> TrainStepCircuit<F> {
         let mut paths = Vec::with_capacity(k * batch);
         for i in 0..k as u64 {
             let indices = batch_indices_native(seed, step + i, batch, tree.depth()).map_err(shape_err)?;
-            batches.push(indices.iter().map(|&i| tree.sample(i).cloned()).collect::<Result<Vec<_>, _>>().map_err(shape_err)?);
+            batches.push(
+                indices.iter().map(|&i| tree.sample(i).cloned()).collect::<Result<Vec<_>, _>>().map_err(shape_err)?,
+            );
             for &i in &indices {
                 paths.push(tree.path(i).map_err(shape_err)?.siblings);
             }
@@ -153,8 +183,10 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for TrainStepCircuit<F> {
             return Err(SynthesisError::Unsatisfiable);
         }
         let st = self.statement;
-        let head_before = FpVar::new_input(cs.clone(), || st.map(|s| s.head_before).ok_or(SynthesisError::AssignmentMissing))?;
-        let head_after = FpVar::new_input(cs.clone(), || st.map(|s| s.head_after).ok_or(SynthesisError::AssignmentMissing))?;
+        let head_before =
+            FpVar::new_input(cs.clone(), || st.map(|s| s.head_before).ok_or(SynthesisError::AssignmentMissing))?;
+        let head_after =
+            FpVar::new_input(cs.clone(), || st.map(|s| s.head_after).ok_or(SynthesisError::AssignmentMissing))?;
         // Provenance: the public root, seed and step word, and the batch's leaf index bits.
         let provenance = Provenance::alloc(&cs, &shape, st.and_then(|s| s.data), self.paths.as_ref())?;
 

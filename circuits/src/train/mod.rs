@@ -58,4 +58,3 @@ mod tests;
 pub use crate::mlp::params::head;
 pub use circuit::TrainStepCircuit;
 pub use shape::{constraint_count, outer_digit_bits, TrainShape};
-

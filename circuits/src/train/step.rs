@@ -84,13 +84,14 @@ pub(super) fn enforce_step<F: PrimeField>(
     }
 
     // Update: w_after = w_before − rshift_round(dW, lr), with w_after range-checked by its bits.
-    let update = |old: &[FpVar<F>], new: &[FpVar<F>], grads: &[Vec<(F, FpVar<F>)>], shift: u32| -> Result<(), SynthesisError> {
-        for ((w, u), g) in old.iter().zip(new).zip(grads) {
-            let q = w - u;
-            enforce_rshift_round(&weighted_sum(g, F::ZERO)?, shift, &q)?;
-        }
-        Ok(())
-    };
+    let update =
+        |old: &[FpVar<F>], new: &[FpVar<F>], grads: &[Vec<(F, FpVar<F>)>], shift: u32| -> Result<(), SynthesisError> {
+            for ((w, u), g) in old.iter().zip(new).zip(grads) {
+                let q = w - u;
+                enforce_rshift_round(&weighted_sum(g, F::ZERO)?, shift, &q)?;
+            }
+            Ok(())
+        };
     // dW₁ = Σ_batch g ⊗ x, packed: several hidden units per multiplication.
     let q1: Vec<FpVar<F>> = before.w1.iter().zip(&after.w1).map(|(w, u)| w - u).collect();
     packed_dense::enforce_packed_outer_update(&gs, &xs, &q1, cfg.lr_shift1, outer_digit_bits(shape, cfg))?;

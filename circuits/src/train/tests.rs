@@ -49,7 +49,11 @@ fn small_model_agrees_with_native_over_consecutive_steps() {
         let batch = samples(2, 8, 3, true, 100 + step);
         for s in &batch {
             for &h in &m.forward(&s.features, &cfg).unwrap().h {
-                if h == 0 || h == 127 { masked += 1 } else { open += 1 }
+                if h == 0 || h == 127 {
+                    masked += 1
+                } else {
+                    open += 1
+                }
             }
         }
         let (circuit, st, after) = TrainStepCircuit::new(&m, &batch, &cfg, salt).unwrap();
@@ -60,7 +64,11 @@ fn small_model_agrees_with_native_over_consecutive_steps() {
         m = after;
     }
     let fixed = constraint_count(&TrainShape { batch: 0, ..shape }, &cfg);
-    println!("8-4-3, B = 2: {} constraints ({fixed} fixed + {} per sample)", constraint_count(&shape, &cfg), (constraint_count(&shape, &cfg) - fixed) / 2);
+    println!(
+        "8-4-3, B = 2: {} constraints ({fixed} fixed + {} per sample)",
+        constraint_count(&shape, &cfg),
+        (constraint_count(&shape, &cfg) - fixed) / 2
+    );
     assert!(masked > 0 && open > 0, "the batches exercise both sides of the mask ({masked}, {open})");
 }
 
@@ -85,7 +93,11 @@ fn claimed_weights_other_than_the_native_step_are_rejected() {
             };
             *t.last_mut().unwrap() += delta;
             let mut c = good.clone();
-            c.statement = Some(TrainStatement { head_before: head(&m, &cfg, salt), head_after: head(&bad, &cfg, salt), data: None });
+            c.statement = Some(TrainStatement {
+                head_before: head(&m, &cfg, salt),
+                head_after: head(&bad, &cfg, salt),
+                data: None,
+            });
             c.after = Some(bad);
             assert!(!satisfied(c).0, "{layer} off by {delta}");
         }
@@ -93,7 +105,8 @@ fn claimed_weights_other_than_the_native_step_are_rejected() {
 
     // The honest weights but the wrong headAfter.
     let mut c = good.clone();
-    c.statement = Some(TrainStatement { head_before: head(&m, &cfg, salt), head_after: head(&m, &cfg, salt), data: None });
+    c.statement =
+        Some(TrainStatement { head_before: head(&m, &cfg, salt), head_after: head(&m, &cfg, salt), data: None });
     assert!(!satisfied(c).0, "headAfter of the unchanged weights");
 
     // A different sample in the batch (one that changes the update).
@@ -116,7 +129,11 @@ fn claimed_weights_other_than_the_native_step_are_rejected() {
     let mut wrong = m.clone();
     wrong.w1[5] += 1;
     let (mut c, _, wrong_after) = TrainStepCircuit::new(&wrong, &batch, &cfg, salt).unwrap();
-    c.statement = Some(TrainStatement { head_before: head(&m, &cfg, salt), head_after: head(&wrong_after, &cfg, salt), data: None });
+    c.statement = Some(TrainStatement {
+        head_before: head(&m, &cfg, salt),
+        head_after: head(&wrong_after, &cfg, salt),
+        data: None,
+    });
     assert!(!satisfied(c).0, "weights not matching headBefore");
 
     // The wrong salt.
@@ -134,7 +151,10 @@ fn digits_shape_agrees_with_native_and_reports_cost() {
     let widths = Widths::for_dims(&shape.dims(), &cfg);
     let total = constraint_count(&shape, &cfg);
     let fixed = constraint_count(&TrainShape { batch: 0, ..shape }, &cfg);
-    println!("digits 64-32-10, B = 2: widths {widths:?}, {total} constraints ({fixed} fixed + {} per sample)", (total - fixed) / 2);
+    println!(
+        "digits 64-32-10, B = 2: widths {widths:?}, {total} constraints ({fixed} fixed + {} per sample)",
+        (total - fixed) / 2
+    );
     for step in 0..2u64 {
         let batch = samples(2, 64, 10, false, 200 + step);
         let (circuit, st, after) = TrainStepCircuit::new(&m, &batch, &cfg, salt).unwrap();
@@ -198,7 +218,10 @@ fn provenance_binds_the_batch_to_the_seed_and_the_data_set() {
             // A sample that is not in the data set.
             let mut batch = c.batch.clone().unwrap();
             batch[1].features[0] = batch[1].features[0].wrapping_add(1);
-            assert!(!satisfied(with_batch(c.clone(), batch, c.paths.clone().unwrap(), salt)).0, "a sample not in the set");
+            assert!(
+                !satisfied(with_batch(c.clone(), batch, c.paths.clone().unwrap(), salt)).0,
+                "a sample not in the set"
+            );
             // A wrong label.
             let mut batch = c.batch.clone().unwrap();
             batch[1].label = (batch[1].label + 1) % 3;
@@ -222,7 +245,10 @@ fn digits_shape_with_provenance_reports_cost() {
     let shape = c.shape;
     let total = constraint_count(&shape, &cfg);
     let plain = constraint_count(&TrainShape { depth: None, ..shape }, &cfg);
-    println!("digits 64-32-10, B = 2, with provenance (depth 11): {total} constraints ({} for provenance)", total - plain);
+    println!(
+        "digits 64-32-10, B = 2, with provenance (depth 11): {total} constraints ({} for provenance)",
+        total - plain
+    );
     assert_eq!(satisfied(c), (true, total));
 }
 

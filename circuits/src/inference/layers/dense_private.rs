@@ -20,13 +20,13 @@ use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::{
+    field::signed_to_field,
     gadgets::{
         bits::le_bits,
         lincomb::weighted_sum,
         requant::{offset, requantize_zp},
     },
     native::model::{bias_bits_of, max_abs_centered, requant_bits_for, DenseLayer},
-    field::signed_to_field,
 };
 
 /// Bits of a private bias: enough for the layer's largest |b| plus sign (public architecture).
