@@ -93,7 +93,7 @@ pub fn dense_private<F: PrimeField>(
                 }
                 Ok(m * dot + k_o.value()?)
             })();
-            let t = FpVar::new_witness(cs.clone(), || t_val.clone())?;
+            let t = FpVar::new_witness(cs.clone(), || t_val)?;
             let hint = t_val.ok().map(|v| le_bits(v, n));
             outputs.push(requantize_zp(&t, n, layer.requant, layer.activation, hint)?);
             lhs.push((pw, t));
