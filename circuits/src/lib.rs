@@ -1,38 +1,44 @@
 //! # mlproof-circuits
 //!
-//! Quantized (integer) neural-network inference as arkworks R1CS circuits over BN254, and a native
-//! reference engine that computes bit-for-bit the same integers.
+//! Quantized (integer) neural-network inference, SGD training steps and held-out evaluation as
+//! arkworks R1CS circuits over BN254, and a native reference that computes bit-for-bit the same
+//! integers.
 //!
-//! * [`model`] — the versioned quantized model format and its validation.
-//! * [`quant`] — the integer arithmetic rules (requantization rounding, clamping) shared by both sides.
-//! * [`engine`] — the native reference engine.
-//! * [`packing`] — how int8 vectors are packed into field elements for public inputs.
+//! * [`native`] — the native side: the model format ([`native::model`]), the integer arithmetic
+//!   rules ([`native::quant`]), the inference engine ([`native::engine`]), int8 packing
+//!   ([`native::packing`]), the weights commitment ([`native::commitment`]), the demo model
+//!   ([`native::slice`]) and the fixed-point SGD trainer ([`native::trainer`]).
+//! * [`field`] — integer ↔ field-element conversions (a leaf every module may use).
+//! * [`statement`] — every circuit's public-input layout, built and parsed, and the payee binding.
 //! * [`gadgets`] — one R1CS gadget per file, each documenting its constraint cost.
-//! * [`inference`] — the inference circuit and its public-input layout ([`Statement`]).
-//! * [`dataset`] — the training set as a Poseidon Merkle tree (data provenance for training proofs);
-//!   [`membership`] — the stand-alone circuit proving a sample is in it.
-//! * [`train`] — the native fixed-point SGD trainer; [`train_circuit`] — the circuit proving one of
-//!   its steps between two weight commitments; [`eval_circuit`] — the circuit proving the held-out
-//!   score of a committed head on a committed evaluation set.
+//! * [`inference`] — the inference circuit and its layers.
+//! * [`dataset`] — a data set as a Poseidon Merkle tree, and the membership circuit.
+//! * [`mlp`] — the trainable MLP in circuits (parameters, samples, forward pass, widths, the head
+//!   commitment), shared by [`train`] and [`eval`].
+//! * [`train`] — the circuit proving SGD steps between two weight commitments.
+//! * [`eval`] — the circuit proving the held-out score of a committed head on a committed set.
+//! * [`error`] — the model and data set errors.
+//!
+//! The module graph is acyclic: `field` and `native::quant` are leaves, the gadgets depend only on
+//! them, on each other (never in a circle) and on the native side, and each circuit module depends
+//! on the gadgets, `mlp` and `statement`, never on another circuit.
 
-pub mod commitment;
 pub mod dataset;
-pub mod engine;
-pub mod eval_circuit;
 pub mod error;
+pub mod eval;
+pub mod field;
 pub mod gadgets;
 pub mod inference;
-pub mod layers;
-pub mod membership;
-pub mod model;
-pub mod packing;
-pub mod quant;
-pub mod slice;
+pub mod mlp;
+pub mod native;
+pub mod statement;
 pub mod train;
-pub mod train_circuit;
 
 pub use ark_bn254::Fr;
 pub use error::{DatasetError, ModelError, Result};
-pub use commitment::Salt;
-pub use inference::{InferenceCircuit, Statement, Visibility};
-pub use model::{Activation, DenseLayer, QuantModel, Requant};
+pub use inference::InferenceCircuit;
+pub use native::{
+    commitment::Salt,
+    model::{Activation, DenseLayer, QuantModel, Requant},
+};
+pub use statement::{Statement, Visibility};

@@ -4,10 +4,10 @@
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use mlproof_circuits::{
-    engine,
     gadgets::poseidon::commit_native,
-    inference::public_input_count_with,
-    slice::{sample_input, slice_model},
+    native::engine,
+    native::slice::{sample_input, slice_model},
+    statement::public_input_count_with,
     InferenceCircuit, QuantModel, Salt, Statement, Visibility,
 };
 

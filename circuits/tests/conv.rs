@@ -4,9 +4,11 @@
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use mlproof_circuits::{
-    engine,
-    model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant, MODEL_FORMAT, MODEL_FORMAT_VERSION},
-    slice::sample_input,
+    native::engine,
+    native::model::{
+        Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant, MODEL_FORMAT, MODEL_FORMAT_VERSION,
+    },
+    native::slice::sample_input,
     InferenceCircuit, ModelError, Salt, Statement,
 };
 use rand::{Rng, SeedableRng};
@@ -18,16 +20,34 @@ fn cnn(argmax: bool) -> QuantModel {
     let mut rng = ChaCha20Rng::seed_from_u64(21);
     let mut w = |n: usize| -> Vec<i64> { (0..n).map(|_| rng.gen_range(-60i64..=60)).collect() };
     let conv1 = Conv2dLayer {
-        in_channels: 1, out_channels: 3, kernel: [3, 3], stride: [1, 1], padding: [1, 1],
-        weights: w(27), bias: vec![40, -30, 5], requant: Requant { multiplier: 1200, shift: 16, zero_point: 0 }, activation: Activation::Relu,
+        in_channels: 1,
+        out_channels: 3,
+        kernel: [3, 3],
+        stride: [1, 1],
+        padding: [1, 1],
+        weights: w(27),
+        bias: vec![40, -30, 5],
+        requant: Requant { multiplier: 1200, shift: 16, zero_point: 0 },
+        activation: Activation::Relu,
     };
     let conv2 = Conv2dLayer {
-        in_channels: 3, out_channels: 2, kernel: [2, 2], stride: [2, 1], padding: [0, 1],
-        weights: w(24), bias: vec![-100, 200], requant: Requant { multiplier: 900, shift: 15, zero_point: 0 }, activation: Activation::None,
+        in_channels: 3,
+        out_channels: 2,
+        kernel: [2, 2],
+        stride: [2, 1],
+        padding: [0, 1],
+        weights: w(24),
+        bias: vec![-100, 200],
+        requant: Requant { multiplier: 900, shift: 15, zero_point: 0 },
+        activation: Activation::None,
     };
     let dense = DenseLayer {
-        in_features: 2 * 2 * 4, out_features: 10, weights: w(160), bias: w(10),
-        requant: Requant { multiplier: 700, shift: 14, zero_point: 0 }, activation: Activation::None,
+        in_features: 2 * 2 * 4,
+        out_features: 10,
+        weights: w(160),
+        bias: w(10),
+        requant: Requant { multiplier: 700, shift: 14, zero_point: 0 },
+        activation: Activation::None,
     };
     let mut layers = vec![
         Layer::Conv2d(conv1),
@@ -67,7 +87,10 @@ fn satisfied(model: &QuantModel, st: Statement, salt: Option<Salt>) -> bool {
 fn shapes_and_macs() {
     let m = cnn(true);
     let shapes = m.shapes().unwrap();
-    assert_eq!(shapes, vec![vec![1, 8, 8], vec![3, 8, 8], vec![3, 4, 4], vec![2, 2, 5], vec![2, 2, 4], vec![16], vec![10], vec![1]]);
+    assert_eq!(
+        shapes,
+        vec![vec![1, 8, 8], vec![3, 8, 8], vec![3, 4, 4], vec![2, 2, 5], vec![2, 2, 4], vec![16], vec![10], vec![1]]
+    );
     assert_eq!(m.output_len(), 1);
     assert_eq!(m.macs(), 3 * 64 * 9 + 20 * 12 + 160);
 }

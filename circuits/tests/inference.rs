@@ -3,10 +3,10 @@
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use mlproof_circuits::{
-    engine,
-    inference::public_input_count,
-    model::QuantModel,
-    slice::{sample_input, slice_model},
+    native::engine,
+    native::model::QuantModel,
+    native::slice::{sample_input, slice_model},
+    statement::public_input_count,
     InferenceCircuit, ModelError, Statement, Visibility,
 };
 
@@ -60,13 +60,14 @@ fn output_for_a_different_input_is_rejected() {
     let (_, sa) = InferenceCircuit::new(&model, &a, PROVER).unwrap();
     let (_, sb) = InferenceCircuit::new(&model, &b, PROVER).unwrap();
     assert_ne!(sa.output, sb.output);
-    let mixed = Statement { input: a, output: sb.output, prover: PROVER, weights_commitment: None, input_commitment: None };
+    let mixed =
+        Statement { input: a, output: sb.output, prover: PROVER, weights_commitment: None, input_commitment: None };
     assert!(!satisfied(&model, mixed));
 }
 
 #[test]
 fn constraint_count_matches_the_documented_costs_and_macs_are_free() {
-    use mlproof_circuits::model::{Activation, Layer};
+    use mlproof_circuits::native::model::{Activation, Layer};
     let model = slice_model().unwrap();
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_mode(SynthesisMode::Setup);
@@ -104,13 +105,12 @@ fn malformed_models_fail_with_named_errors() {
 
     let mut json: serde_json::Value = serde_json::from_str(&model.to_canonical_json()).unwrap();
     json["layers"][0]["type"] = serde_json::json!("conv3d");
-    assert!(matches!(QuantModel::from_json(&json.to_string()).unwrap_err(), ModelError::Parse(m) if m.contains("conv3d")));
+    assert!(
+        matches!(QuantModel::from_json(&json.to_string()).unwrap_err(), ModelError::Parse(m) if m.contains("conv3d"))
+    );
 
     assert!(matches!(QuantModel::from_json("{").unwrap_err(), ModelError::Parse(_)));
-    assert_eq!(
-        model.check_input(&[1, 2]).unwrap_err(),
-        ModelError::InputLength { got: 2, expected: 64 }
-    );
+    assert_eq!(model.check_input(&[1, 2]).unwrap_err(), ModelError::InputLength { got: 2, expected: 64 });
     let mut big = vec![0i64; 64];
     big[5] = 128;
     assert_eq!(model.check_input(&big).unwrap_err(), ModelError::InputOutOfRange { index: 5, value: 128 });

@@ -5,13 +5,13 @@ use ark_bn254::Fr;
 use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use mlproof_circuits::{
-    commitment::weights_commitment,
-    engine,
     gadgets::private_tensor,
-    inference::public_input_count,
-    layers::dense_private::{bias_bits, dense_private, group_size, private_requant_bits},
-    model::{Activation, Layer, QuantModel},
-    slice::{random_mlp, sample_input, slice_model},
+    inference::layers::dense_private::{bias_bits, dense_private, group_size, private_requant_bits},
+    native::commitment::weights_commitment,
+    native::engine,
+    native::model::{Activation, Layer, QuantModel},
+    native::slice::{random_mlp, sample_input, slice_model},
+    statement::public_input_count,
     InferenceCircuit, Salt, Statement, Visibility,
 };
 
@@ -70,7 +70,8 @@ fn packed_macs_cost_as_documented() {
     let Layer::Dense(d) = &model.layers[0] else { unreachable!() };
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_mode(SynthesisMode::Setup);
-    let x: Vec<FpVar<Fr>> = (0..d.in_features).map(|_| FpVar::new_witness(cs.clone(), || Ok(Fr::from(0u64))).unwrap()).collect();
+    let x: Vec<FpVar<Fr>> =
+        (0..d.in_features).map(|_| FpVar::new_witness(cs.clone(), || Ok(Fr::from(0u64))).unwrap()).collect();
     let w = private_tensor::alloc::<Fr>(&cs, None, d.weights.len(), 8).unwrap();
     let b = private_tensor::alloc::<Fr>(&cs, None, d.bias.len(), bias_bits(d)).unwrap();
     let before = cs.num_constraints();

@@ -4,9 +4,9 @@
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use mlproof_circuits::{
-    engine,
-    model::{Activation, Conv2dLayer, Layer, PoolLayer, QuantModel, MODEL_FORMAT, MODEL_FORMAT_VERSION},
-    slice::{random_mlp, sample_input},
+    native::engine,
+    native::model::{Activation, Conv2dLayer, Layer, PoolLayer, QuantModel, MODEL_FORMAT, MODEL_FORMAT_VERSION},
+    native::slice::{random_mlp, sample_input},
     InferenceCircuit, ModelError, Salt, Statement,
 };
 
@@ -24,9 +24,14 @@ fn with_zero_points() -> Vec<QuantModel> {
     mlp.validate().unwrap();
 
     let conv = Conv2dLayer {
-        in_channels: 1, out_channels: 2, kernel: [3, 3], stride: [1, 1], padding: [1, 1],
-        weights: (0..18).map(|i| (i * 13 % 41) - 20).collect(), bias: vec![30, -40],
-        requant: mlproof_circuits::model::Requant { multiplier: 3000, shift: 16, zero_point: -100 },
+        in_channels: 1,
+        out_channels: 2,
+        kernel: [3, 3],
+        stride: [1, 1],
+        padding: [1, 1],
+        weights: (0..18).map(|i| (i * 13 % 41) - 20).collect(),
+        bias: vec![30, -40],
+        requant: mlproof_circuits::native::model::Requant { multiplier: 3000, shift: 16, zero_point: -100 },
         activation: Activation::Relu,
     };
     let cnn = QuantModel {
@@ -36,7 +41,12 @@ fn with_zero_points() -> Vec<QuantModel> {
         input_len: 64,
         input_shape: vec![1, 8, 8],
         input_zero_point: 60,
-        layers: vec![Layer::Conv2d(conv), Layer::AvgPool(PoolLayer { kernel: [2, 2], stride: [2, 2] }), Layer::Flatten, Layer::Argmax],
+        layers: vec![
+            Layer::Conv2d(conv),
+            Layer::AvgPool(PoolLayer { kernel: [2, 2], stride: [2, 2] }),
+            Layer::Flatten,
+            Layer::Argmax,
+        ],
     };
     cnn.validate().unwrap();
     vec![mlp, cnn]
@@ -83,7 +93,11 @@ fn circuit_agrees_with_native_engine_with_zero_points() {
                 assert!(satisfied(&m, st.clone(), private), "{} private={private} seed {seed}", m.name);
                 let mut bad = st;
                 bad.output[0] = bad.output[0].wrapping_add(1);
-                assert!(!satisfied(&m, bad, private), "{} private={private} seed {seed}: wrong output accepted", m.name);
+                assert!(
+                    !satisfied(&m, bad, private),
+                    "{} private={private} seed {seed}: wrong output accepted",
+                    m.name
+                );
             }
         }
     }
@@ -94,7 +108,9 @@ fn out_of_range_zero_points_are_named() {
     let mut m = with_zero_points().remove(0);
     let Layer::Dense(d) = &mut m.layers[1] else { unreachable!() };
     d.requant.zero_point = 200;
-    assert!(matches!(m.validate(), Err(ModelError::InvalidRequant { layer: 1, ref reason }) if reason.contains("zero point")));
+    assert!(
+        matches!(m.validate(), Err(ModelError::InvalidRequant { layer: 1, ref reason }) if reason.contains("zero point"))
+    );
     let mut m = with_zero_points().remove(0);
     m.input_zero_point = -129;
     assert!(m.validate().is_err());

@@ -51,7 +51,10 @@ impl Digits {
             let mut img = [0u8; PIXELS];
             for (p, v) in img.iter_mut().zip(&vals) {
                 if !(0.0..=16.0).contains(v) || v.fract() != 0.0 {
-                    return Err(ImportError::Dataset(format!("line {}: pixel {v} is not an integer in 0..=16", ln + 1)));
+                    return Err(ImportError::Dataset(format!(
+                        "line {}: pixel {v} is not an integer in 0..=16",
+                        ln + 1
+                    )));
                 }
                 // Checked to be an integer in 0..=16.
                 *p = *v as u8;
@@ -65,7 +68,8 @@ impl Digits {
         }
         let split_path = root.join("data/digits_split.json");
         let split_text = std::fs::read_to_string(&split_path).map_err(|e| ImportError::io(&split_path, e))?;
-        let split: Split = serde_json::from_str(&split_text).map_err(|e| ImportError::Dataset(format!("{}: {e}", split_path.display())))?;
+        let split: Split = serde_json::from_str(&split_text)
+            .map_err(|e| ImportError::Dataset(format!("{}: {e}", split_path.display())))?;
         if let Some(i) = split.train.iter().chain(&split.test).find(|&&i| i >= images.len()) {
             return Err(ImportError::Dataset(format!("split index {i} is out of range ({} images)", images.len())));
         }

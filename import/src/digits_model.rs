@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use mlproof_circuits::{engine, QuantModel};
+use mlproof_circuits::{native::engine, QuantModel};
 
 use crate::{
     dataset::Digits,
@@ -26,7 +26,11 @@ pub struct Accuracy {
 /// Float accuracy of `float` on the held-out split.
 #[must_use]
 pub fn float_accuracy(float: &FloatModel, data: &Digits) -> f64 {
-    let ok = data.test.iter().filter(|&&i| argmax_f32(&float.forward(&data.float_input(i))) == usize::from(data.labels[i])).count();
+    let ok = data
+        .test
+        .iter()
+        .filter(|&&i| argmax_f32(&float.forward(&data.float_input(i))) == usize::from(data.labels[i]))
+        .count();
     ok as f64 / data.test.len() as f64
 }
 

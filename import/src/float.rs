@@ -84,14 +84,19 @@ impl FloatModel {
                         .map(|o| {
                             let row = &weights[o * in_features..(o + 1) * in_features];
                             let v = bias[o] + row.iter().zip(&x).map(|(w, a)| w * a).sum::<f32>();
-                            if *relu { v.max(0.0) } else { v }
+                            if *relu {
+                                v.max(0.0)
+                            } else {
+                                v
+                            }
                         })
                         .collect();
                     shape = vec![*out_features];
                 }
                 FloatLayer::Conv2d { in_channels, out_channels, kernel, stride, padding, weights, bias, relu } => {
                     let (h, w) = (shape[1], shape[2]);
-                    let (oh, ow) = (conv_out(h, kernel[0], stride[0], padding[0]), conv_out(w, kernel[1], stride[1], padding[1]));
+                    let (oh, ow) =
+                        (conv_out(h, kernel[0], stride[0], padding[0]), conv_out(w, kernel[1], stride[1], padding[1]));
                     let mut y = Vec::with_capacity(out_channels * oh * ow);
                     for o in 0..*out_channels {
                         for oy in 0..oh {
@@ -99,10 +104,18 @@ impl FloatModel {
                                 let mut acc = bias[o];
                                 for i in 0..*in_channels {
                                     for ky in 0..kernel[0] {
-                                        let Some(iy) = (oy * stride[0] + ky).checked_sub(padding[0]).filter(|&v| v < h) else { continue };
+                                        let Some(iy) = (oy * stride[0] + ky).checked_sub(padding[0]).filter(|&v| v < h)
+                                        else {
+                                            continue;
+                                        };
                                         for kx in 0..kernel[1] {
-                                            let Some(ix) = (ox * stride[1] + kx).checked_sub(padding[1]).filter(|&v| v < w) else { continue };
-                                            acc += weights[((o * in_channels + i) * kernel[0] + ky) * kernel[1] + kx] * x[(i * h + iy) * w + ix];
+                                            let Some(ix) =
+                                                (ox * stride[1] + kx).checked_sub(padding[1]).filter(|&v| v < w)
+                                            else {
+                                                continue;
+                                            };
+                                            acc += weights[((o * in_channels + i) * kernel[0] + ky) * kernel[1] + kx]
+                                                * x[(i * h + iy) * w + ix];
                                         }
                                     }
                                 }
@@ -121,7 +134,8 @@ impl FloatModel {
                     for ch in 0..c {
                         for oy in 0..oh {
                             for ox in 0..ow {
-                                let vals = (0..kernel[0]).flat_map(|ky| (0..kernel[1]).map(move |kx| (ky, kx)))
+                                let vals = (0..kernel[0])
+                                    .flat_map(|ky| (0..kernel[1]).map(move |kx| (ky, kx)))
                                     .map(|(ky, kx)| x[(ch * h + oy * stride[0] + ky) * w + ox * stride[1] + kx]);
                                 y.push(if is_max {
                                     vals.fold(f32::NEG_INFINITY, f32::max)

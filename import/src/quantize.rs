@@ -10,7 +10,9 @@
 //!   precision for int8 outputs while keeping the circuit's bit decompositions short.
 
 use mlproof_circuits::{
-    model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant, MODEL_FORMAT, MODEL_FORMAT_VERSION},
+    native::model::{
+        Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant, MODEL_FORMAT, MODEL_FORMAT_VERSION,
+    },
     ModelError,
 };
 
@@ -70,7 +72,9 @@ pub fn quantize(float: &FloatModel, calibration: &[Vec<f32>], cfg: QuantizeConfi
     let mut layers = Vec::with_capacity(float.layers.len());
     for (li, layer) in float.layers.iter().enumerate() {
         let (weights, bias, relu) = match layer {
-            FloatLayer::Dense { weights, bias, relu, .. } | FloatLayer::Conv2d { weights, bias, relu, .. } => (weights, bias, *relu),
+            FloatLayer::Dense { weights, bias, relu, .. } | FloatLayer::Conv2d { weights, bias, relu, .. } => {
+                (weights, bias, *relu)
+            }
             FloatLayer::MaxPool { kernel, stride } => {
                 layers.push(Layer::MaxPool(PoolLayer { kernel: *kernel, stride: *stride }));
                 continue;
@@ -92,7 +96,8 @@ pub fn quantize(float: &FloatModel, calibration: &[Vec<f32>], cfg: QuantizeConfi
         let s_y = if max_y > 0.0 { f64::from(max_y) / levels } else { 1.0 };
         // Rounded values are within int8 / int32 range by construction of the scales; the casts
         // saturate otherwise and validation reports it.
-        let weights_q: Vec<i64> = weights.iter().map(|&w| (f64::from(w) / s_w).round().clamp(-127.0, 127.0) as i64).collect();
+        let weights_q: Vec<i64> =
+            weights.iter().map(|&w| (f64::from(w) / s_w).round().clamp(-127.0, 127.0) as i64).collect();
         let bias_q: Vec<i64> = bias.iter().map(|&b| (f64::from(b) / (s_w * s_x)).round() as i64).collect();
         let mut requant = multiplier(s_w * s_x / s_y, cfg.multiplier_bits, li)?;
         if asym {
@@ -101,12 +106,26 @@ pub fn quantize(float: &FloatModel, calibration: &[Vec<f32>], cfg: QuantizeConfi
         let activation = if relu { Activation::Relu } else { Activation::None };
         layers.push(match layer {
             FloatLayer::Dense { in_features, out_features, .. } => Layer::Dense(DenseLayer {
-                in_features: *in_features, out_features: *out_features, weights: weights_q, bias: bias_q, requant, activation,
+                in_features: *in_features,
+                out_features: *out_features,
+                weights: weights_q,
+                bias: bias_q,
+                requant,
+                activation,
             }),
-            FloatLayer::Conv2d { in_channels, out_channels, kernel, stride, padding, .. } => Layer::Conv2d(Conv2dLayer {
-                in_channels: *in_channels, out_channels: *out_channels, kernel: *kernel, stride: *stride, padding: *padding,
-                weights: weights_q, bias: bias_q, requant, activation,
-            }),
+            FloatLayer::Conv2d { in_channels, out_channels, kernel, stride, padding, .. } => {
+                Layer::Conv2d(Conv2dLayer {
+                    in_channels: *in_channels,
+                    out_channels: *out_channels,
+                    kernel: *kernel,
+                    stride: *stride,
+                    padding: *padding,
+                    weights: weights_q,
+                    bias: bias_q,
+                    requant,
+                    activation,
+                })
+            }
             _ => unreachable!("pooling and flatten were handled above"),
         });
         s_x = s_y;

@@ -5,11 +5,7 @@ use std::path::PathBuf;
 
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
-use mlproof_circuits::{
-    dataset::DatasetTree,
-    gadgets::batch_index::batch_indices_native,
-    membership::MembershipCircuit,
-};
+use mlproof_circuits::{dataset::DatasetTree, dataset::MembershipCircuit, gadgets::batch_index::batch_indices_native};
 use mlproof_import::dataset::Digits;
 
 fn root() -> PathBuf {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
-use mlproof_circuits::{engine, InferenceCircuit, QuantModel};
+use mlproof_circuits::{native::engine, InferenceCircuit, QuantModel};
 use mlproof_import::{dataset::Digits, digits_model::import_digits, onnx, ImportError};
 
 fn root() -> PathBuf {
@@ -33,7 +33,8 @@ fn dataset_and_split_are_the_fixed_ones() {
 #[test]
 fn committed_models_are_reproducible_and_within_one_point_of_float() {
     let recorded: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("models/digits/float_accuracy.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(root().join("models/digits/float_accuracy.json")).unwrap())
+            .unwrap();
     for (name, key) in MODELS {
         let (model, acc) = import_digits(&root().join(format!("models/{name}.onnx")), &root(), Some(name)).unwrap();
         assert_eq!(model, committed(name), "models/{name}.json is `mlproof model import` of models/{name}.onnx");
@@ -76,15 +77,29 @@ fn all_samples_agree_in_pool(name: &str) {
 
 mod bad_onnx {
     use super::*;
-    use mlproof_import::onnx::proto::{GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto, DATA_TYPE_FLOAT};
+    use mlproof_import::onnx::proto::{
+        GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto, DATA_TYPE_FLOAT,
+    };
     use prost::Message;
 
     fn model_with(nodes: Vec<NodeProto>) -> Vec<u8> {
-        let w = TensorProto { dims: vec![2, 3], data_type: DATA_TYPE_FLOAT, float_data: vec![0.5; 6], name: "w".into(), ..Default::default() };
+        let w = TensorProto {
+            dims: vec![2, 3],
+            data_type: DATA_TYPE_FLOAT,
+            float_data: vec![0.5; 6],
+            name: "w".into(),
+            ..Default::default()
+        };
         let vi = |n: &str| ValueInfoProto { name: n.into(), ..Default::default() };
         ModelProto {
             ir_version: 8,
-            graph: Some(GraphProto { node: nodes, name: "g".into(), initializer: vec![w], input: vec![vi("x")], output: vec![vi("y")] }),
+            graph: Some(GraphProto {
+                node: nodes,
+                name: "g".into(),
+                initializer: vec![w],
+                input: vec![vi("x")],
+                output: vec![vi("y")],
+            }),
             ..Default::default()
         }
         .encode_to_vec()
@@ -102,7 +117,8 @@ mod bad_onnx {
 
     #[test]
     fn matmul_chain_imports() {
-        let f = onnx::from_bytes(&model_with(vec![node("MatMul", &["x", "w"], "h"), node("Relu", &["h"], "y")])).unwrap();
+        let f =
+            onnx::from_bytes(&model_with(vec![node("MatMul", &["x", "w"], "h"), node("Relu", &["h"], "y")])).unwrap();
         assert_eq!(f.input_len, 2);
         assert_eq!(f.forward(&[1.0, 1.0]), vec![1.0; 3]);
     }
@@ -111,7 +127,9 @@ mod bad_onnx {
     fn unsupported_operator_is_named() {
         let bytes = model_with(vec![node("MatMul", &["x", "w"], "h"), node("Softmax", &["h"], "y")]);
         match onnx::from_bytes(&bytes) {
-            Err(e @ ImportError::UnsupportedOp { .. }) => assert!(e.to_string().contains("\"Softmax\"") && e.to_string().contains("Softmax_0")),
+            Err(e @ ImportError::UnsupportedOp { .. }) => {
+                assert!(e.to_string().contains("\"Softmax\"") && e.to_string().contains("Softmax_0"))
+            }
             other => panic!("expected UnsupportedOp, got {other:?}"),
         }
     }
@@ -119,7 +137,13 @@ mod bad_onnx {
     #[test]
     fn unsupported_conv_options_are_named() {
         use mlproof_import::onnx::proto::AttributeProto;
-        let w4 = TensorProto { dims: vec![2, 1, 3, 3], data_type: DATA_TYPE_FLOAT, float_data: vec![0.1; 18], name: "k".into(), ..Default::default() };
+        let w4 = TensorProto {
+            dims: vec![2, 1, 3, 3],
+            data_type: DATA_TYPE_FLOAT,
+            float_data: vec![0.1; 18],
+            name: "k".into(),
+            ..Default::default()
+        };
         let mut m = ModelProto::decode(model_with(vec![]).as_slice()).unwrap();
         let g = m.graph.as_mut().unwrap();
         g.initializer.push(w4);
@@ -154,7 +178,8 @@ fn asymmetric_quantization_keeps_accuracy_and_circuit_agreement() {
     let cfg = QuantizeConfig { asymmetric_relu: true, ..QuantizeConfig::default() };
     let data = Digits::load(&root()).unwrap();
     for (name, _) in MODELS {
-        let (model, acc) = import_digits_with(&root().join(format!("models/{name}.onnx")), &root(), Some(name), cfg, None).unwrap();
+        let (model, acc) =
+            import_digits_with(&root().join(format!("models/{name}.onnx")), &root(), Some(name), cfg, None).unwrap();
         assert!(model.to_canonical_json().contains("\"zero_point\":-128"), "{name}: ReLU outputs use zero point -128");
         assert!(acc.quantized_accuracy >= acc.float_accuracy - 0.01, "{name}: {acc:?}");
         rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| {

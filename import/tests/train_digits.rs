@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use mlproof_circuits::train::{Mlp, TrainConfig};
+use mlproof_circuits::native::trainer::{Mlp, TrainConfig};
 use mlproof_import::dataset::Digits;
 
 fn accuracy(m: &Mlp, data: &Digits, cfg: &TrainConfig) -> f64 {

@@ -9,7 +9,7 @@ use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::PrimeField;
 use ark_groth16::Proof;
-use mlproof_circuits::{packing, QuantModel, Statement};
+use mlproof_circuits::{native::packing, statement::bind_payee, QuantModel, Statement};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -50,9 +50,7 @@ pub fn g1_words(p: &G1Affine) -> [U256; 2] {
 /// A G2 point as `[x.c1, x.c0, y.c1, y.c0]`, the order of the pairing precompile.
 #[must_use]
 pub fn g2_words(p: &G2Affine) -> [U256; 4] {
-    p.xy().map_or([U256::ZERO; 4], |(x, y)| {
-        [fq_to_u256(x.c1), fq_to_u256(x.c0), fq_to_u256(y.c1), fq_to_u256(y.c0)]
-    })
+    p.xy().map_or([U256::ZERO; 4], |(x, y)| [fq_to_u256(x.c1), fq_to_u256(x.c0), fq_to_u256(y.c1), fq_to_u256(y.c0)])
 }
 
 fn g1_from_words(w: &[U256], what: &str) -> Result<G1Affine> {
@@ -121,7 +119,9 @@ impl EvmProof {
         let mut v = self.input.clone();
         v.extend(&self.output);
         if let Some(last) = v.last_mut() {
-            *last |= U256::from_be_slice(self.prover.as_slice()) << packing::PAYEE_SHIFT as usize;
+            // The output words have the payee bits clear, so the word is below r.
+            let low = Fr::from_be_bytes_mod_order(&last.to_be_bytes::<32>());
+            *last = fr_to_u256(bind_payee(low, &self.prover.into_array()));
         }
         v.extend(self.weights_commitment);
         v
@@ -197,7 +197,11 @@ impl ProofFile {
         Self {
             model: model.name.clone(),
             model_commitment: model_commitment(model),
-            input_values: if proof.statement.input_commitment.is_some() { Vec::new() } else { proof.statement.input.clone() },
+            input_values: if proof.statement.input_commitment.is_some() {
+                Vec::new()
+            } else {
+                proof.statement.input.clone()
+            },
             input_commitment: proof.statement.input_commitment.map(|c| U256Dec(U256::from_be_bytes(c))),
             output_values: proof.statement.output.clone(),
             prover: evm.prover,
@@ -226,14 +230,9 @@ impl ProofFile {
             prover: self.prover,
         };
         let statement = self.statement();
-        let expected: Vec<U256> =
-            statement.public_inputs::<Fr>().into_iter().map(fr_to_u256).collect();
-        if evm.public_inputs() != expected
-            || self.public_inputs.iter().map(|d| d.0).collect::<Vec<_>>() != expected
-        {
-            return Err(ProverError::ProofFile(
-                "packed words disagree with inputValues/outputValues/prover".into(),
-            ));
+        let expected: Vec<U256> = statement.public_inputs::<Fr>().into_iter().map(fr_to_u256).collect();
+        if evm.public_inputs() != expected || self.public_inputs.iter().map(|d| d.0).collect::<Vec<_>>() != expected {
+            return Err(ProverError::ProofFile("packed words disagree with inputValues/outputValues/prover".into()));
         }
         Ok(evm)
     }
@@ -274,4 +273,3 @@ pub fn scalar_modulus() -> U256 {
 pub fn base_modulus() -> U256 {
     U256::from_limbs(Fq::MODULUS.0)
 }
-

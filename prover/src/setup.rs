@@ -1,8 +1,8 @@
 //! Groth16 key generation.
 
+use alloy::primitives::{keccak256, B256};
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
-use alloy::primitives::{keccak256, B256};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Valid, Validate};
 use ark_snark::SNARK;
 use mlproof_circuits::{InferenceCircuit, QuantModel, Visibility};
@@ -89,7 +89,11 @@ impl KeyTag {
         if self == expected {
             Ok(())
         } else {
-            Err(ProverError::KeyFile(format!("the key is for {}, but {} was asked for", self.describe(), expected.describe())))
+            Err(ProverError::KeyFile(format!(
+                "the key is for {}, but {} was asked for",
+                self.describe(),
+                expected.describe()
+            )))
         }
     }
 }
@@ -119,13 +123,19 @@ impl Keys {
     /// verifying key's points (on curve, in the subgroup).
     pub fn from_bytes(bytes: &[u8]) -> Result<(KeyTag, Self)> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-            return Err(ProverError::KeyFile("not an mlproof proving key (bad magic); regenerate it with `mlproof setup`".into()));
+            return Err(ProverError::KeyFile(
+                "not an mlproof proving key (bad magic); regenerate it with `mlproof setup`".into(),
+            ));
         }
         let flags = bytes[40];
         if flags > 3 {
             return Err(ProverError::KeyFile(format!("unknown flags {flags:#x} in the key header")));
         }
-        let tag = KeyTag { model: B256::from_slice(&bytes[8..40]), private_weights: flags & 1 == 1, committed_input: flags & 2 == 2 };
+        let tag = KeyTag {
+            model: B256::from_slice(&bytes[8..40]),
+            private_weights: flags & 1 == 1,
+            committed_input: flags & 2 == 2,
+        };
         let body = &bytes[HEADER..];
         if keccak256(body).as_slice() != &bytes[41..HEADER] {
             return Err(ProverError::KeyFile("checksum mismatch: the key file is corrupted or truncated".into()));

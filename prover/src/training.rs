@@ -1,13 +1,14 @@
-//! Groth16 for the training circuits: the SGD step ([`mlproof_circuits::train_circuit`]) and the
-//! held-out evaluation ([`mlproof_circuits::eval_circuit`]): development setup, proving and
+//! Groth16 for the training circuits: the SGD step ([`mlproof_circuits::train`]) and the
+//! held-out evaluation ([`mlproof_circuits::eval`]): development setup, proving and
 //! verification against each statement.
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof};
 use ark_snark::SNARK;
 use mlproof_circuits::{
-    eval_circuit::{EvalCircuit, EvalStatement},
-    train_circuit::{TrainStatement, TrainStepCircuit},
+    eval::EvalCircuit,
+    statement::{EvalStatement, TrainStatement},
+    train::TrainStepCircuit,
 };
 use rand::{CryptoRng, RngCore};
 
@@ -32,7 +33,11 @@ pub fn dev_setup_step(circuit: TrainStepCircuit<Fr>, seed: u64) -> Result<Keys> 
 }
 
 /// Proves one training step.
-pub fn prove_step<R: RngCore + CryptoRng>(keys: &Keys, circuit: TrainStepCircuit<Fr>, rng: &mut R) -> Result<Proof<Bn254>> {
+pub fn prove_step<R: RngCore + CryptoRng>(
+    keys: &Keys,
+    circuit: TrainStepCircuit<Fr>,
+    rng: &mut R,
+) -> Result<Proof<Bn254>> {
     Ok(Groth16::<Bn254>::prove(&keys.pk, circuit, rng)?)
 }
 

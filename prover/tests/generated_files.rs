@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use mlproof_circuits::{slice::slice_model, QuantModel};
+use mlproof_circuits::{native::slice::slice_model, QuantModel};
 use mlproof_prover::{
     dev_setup, prove_inference,
     setup::DEV_SETUP_WARNING,
@@ -48,7 +48,7 @@ fn slice_fixture_is_reproducible() {
     //   --prover 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --rng-seed 1 --out test/fixtures/slice_mlp_proof.json
     let model = slice_model().unwrap();
     let keys = dev_setup(&model, 1).unwrap();
-    let input = mlproof_circuits::slice::sample_input(7, model.input_len);
+    let input = mlproof_circuits::native::slice::sample_input(7, model.input_len);
     let prover: [u8; 20] = alloy::hex::decode("70997970C51812dc3A010C7d01b50e0d17dc79C8").unwrap().try_into().unwrap();
     let proof = prove_inference(&keys, &model, &input, prover, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
     let expected = serde_json::to_string_pretty(&ProofFile::new(&model, &proof)).unwrap() + "\n";

@@ -2,14 +2,14 @@
 
 use alloy::primitives::U256;
 use ark_bn254::Fr;
-use mlproof_circuits::slice::{sample_input, slice_model};
+use mlproof_circuits::native::slice::{sample_input, slice_model};
+use mlproof_circuits::Visibility;
 use mlproof_prover::{
     dev_setup,
     evm::{base_modulus, is_canonical_scalar, scalar_modulus},
     prove::check_satisfied,
     prove_inference, verify_inference, KeyTag, Keys, ProofFile, ProverError,
 };
-use mlproof_circuits::Visibility;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 

@@ -4,8 +4,8 @@
 use ark_bn254::Fr;
 use mlproof_circuits::{
     dataset::{DatasetTree, Sample},
-    train::{Mlp, TrainConfig},
-    train_circuit::{TrainShape, TrainStepCircuit},
+    native::trainer::{Mlp, TrainConfig},
+    train::{TrainShape, TrainStepCircuit},
 };
 use mlproof_prover::{
     training::{dev_setup_step, prove_step, verify_step},
@@ -17,8 +17,12 @@ use rand_chacha::ChaCha20Rng;
 #[test]
 fn step_proof_verifies_and_binds_heads_seed_step_and_payee() {
     let cfg = TrainConfig { lr_shift1: 7, lr_shift2: 7, ..TrainConfig::default() };
-    let samples: Vec<Sample> =
-        (0..6u8).map(|k| Sample { features: (0..8).map(|i| ((i * 29 + usize::from(k) * 17) % 128) as i8).collect(), label: k % 3 }).collect();
+    let samples: Vec<Sample> = (0..6u8)
+        .map(|k| Sample {
+            features: (0..8).map(|i| ((i * 29 + usize::from(k) * 17) % 128) as i8).collect(),
+            label: k % 3,
+        })
+        .collect();
     let tree = DatasetTree::<Fr>::new(samples).unwrap();
     let shape = TrainShape { inputs: 8, hidden: 4, classes: 3, batch: 2, steps: 1, depth: Some(tree.depth()) };
     let keys = dev_setup_step(TrainStepCircuit::for_setup(shape, cfg), 1).unwrap();
@@ -47,13 +51,19 @@ fn step_proof_verifies_and_binds_heads_seed_step_and_payee() {
 
 #[test]
 fn eval_proof_verifies_and_binds_head_root_score_and_evaluator() {
-    use mlproof_circuits::eval_circuit::{EvalCircuit, EvalShape};
+    use mlproof_circuits::eval::{EvalCircuit, EvalShape};
     use mlproof_prover::training::{dev_setup_eval, prove_eval, verify_eval};
     let cfg = TrainConfig { lr_shift1: 7, lr_shift2: 7, ..TrainConfig::default() };
-    let samples: Vec<Sample> =
-        (0..5u8).map(|k| Sample { features: (0..8).map(|i| ((i * 31 + usize::from(k) * 11) % 128) as i8).collect(), label: k % 3 }).collect();
+    let samples: Vec<Sample> = (0..5u8)
+        .map(|k| Sample {
+            features: (0..8).map(|i| ((i * 31 + usize::from(k) * 11) % 128) as i8).collect(),
+            label: k % 3,
+        })
+        .collect();
     let set = DatasetTree::<Fr>::new(samples).unwrap();
-    let keys = dev_setup_eval(EvalCircuit::for_setup(EvalShape { inputs: 8, hidden: 4, classes: 3, samples: 5 }, cfg), 2).unwrap();
+    let keys =
+        dev_setup_eval(EvalCircuit::for_setup(EvalShape { inputs: 8, hidden: 4, classes: 3, samples: 5 }, cfg), 2)
+            .unwrap();
     let weights = Mlp::seeded(8, 4, 3, 5, &cfg);
     let (circuit, statement) = EvalCircuit::new(&weights, &set, [0x42; 20], &cfg, Fr::from(5u64)).unwrap();
     let proof = prove_eval(&keys, circuit, &mut ChaCha20Rng::seed_from_u64(3)).unwrap();

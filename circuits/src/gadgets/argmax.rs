@@ -3,17 +3,24 @@
 //! The prover supplies a one-hot selector `s` (booleans summing to 1). With `m = Σ sᵢ·vᵢ` and
 //! `bⱼ = Σ_{i>j} sᵢ` (1 exactly for the positions before the chosen index), the circuit checks
 //! `m − vⱼ − bⱼ ∈ [0, 256)` for every `j`: the chosen value is ≥ every value, and strictly greater than
-//! every value before it — so ties resolve to the lowest index, as the native engine and the on-chain
-//! consumer do. The index is `Σ i·sᵢ`.
+//! every value before it — so ties resolve to the lowest index: [`crate::native::quant::first_max`],
+//! the rule of the native engine, the trainer and the on-chain consumer. The index is `Σ i·sᵢ`.
 //!
 //! Cost: **11·k + 1 constraints** for `k` values (`k` booleans, 1 sum, `k` products, 9 per range
 //! check). The inputs must already be constrained to int8.
 
 use ark_ff::PrimeField;
-use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::{fp::FpVar, FieldVar}, GR1CSVar};
+use ark_r1cs_std::{
+    alloc::AllocVar,
+    boolean::Boolean,
+    eq::EqGadget,
+    fields::{fp::FpVar, FieldVar},
+    GR1CSVar,
+};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::{bits::decompose_le, lincomb::weighted_sum, requant::fe_to_i64};
+use super::{bits::decompose_le, lincomb::weighted_sum};
+use crate::{field::fe_to_i64, native::quant::first_max};
 
 /// The index of the first maximum of `values`, as a constrained variable.
 pub fn argmax<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
@@ -24,34 +31,38 @@ pub fn argmax<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisE
 /// wide, so the cost is `(bits + 3)·k + 1`. With `bits = 8` this is [`argmax`].
 pub fn argmax_bits<F: PrimeField>(values: &[FpVar<F>], bits: u32) -> Result<FpVar<F>, SynthesisError> {
     let hint = values.iter().map(|v| v.value().ok().map(fe_to_i64)).collect::<Option<Vec<_>>>().map(|v| {
-        let mut best = 0;
-        for (i, &x) in v.iter().enumerate() {
-            if x > v[best] {
-                best = i;
-            }
-        }
+        let best = first_max(&v);
         (0..v.len()).map(|i| i == best).collect()
     });
     argmax_bits_with_witness(values, bits, hint)
 }
 
 /// [`argmax`] with the prover's one-hot selector supplied by the caller.
-pub fn argmax_with_witness<F: PrimeField>(values: &[FpVar<F>], hint: Option<Vec<bool>>) -> Result<FpVar<F>, SynthesisError> {
+pub fn argmax_with_witness<F: PrimeField>(
+    values: &[FpVar<F>],
+    hint: Option<Vec<bool>>,
+) -> Result<FpVar<F>, SynthesisError> {
     argmax_bits_with_witness(values, 8, hint)
 }
 
 /// [`argmax_bits`] with the prover's one-hot selector supplied by the caller. The differences
 /// `m − vⱼ − bⱼ` of in-range values lie in `(−2^bits, 2^bits)`, so a `bits`-bit range check rejects
 /// every negative one (it would wrap to `p − |d|`) as long as `bits < 250`.
-pub fn argmax_bits_with_witness<F: PrimeField>(values: &[FpVar<F>], bits: u32, hint: Option<Vec<bool>>) -> Result<FpVar<F>, SynthesisError> {
+pub fn argmax_bits_with_witness<F: PrimeField>(
+    values: &[FpVar<F>],
+    bits: u32,
+    hint: Option<Vec<bool>>,
+) -> Result<FpVar<F>, SynthesisError> {
     if values.is_empty() || bits == 0 || bits >= 250 {
         return Err(SynthesisError::Unsatisfiable);
     }
     let cs = values.iter().fold(ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
     let sel: Vec<FpVar<F>> = (0..values.len())
         .map(|i| {
-            Boolean::new_witness(cs.clone(), || hint.as_ref().and_then(|h| h.get(i).copied()).ok_or(SynthesisError::AssignmentMissing))
-                .map(FpVar::from)
+            Boolean::new_witness(cs.clone(), || {
+                hint.as_ref().and_then(|h| h.get(i).copied()).ok_or(SynthesisError::AssignmentMissing)
+            })
+            .map(FpVar::from)
         })
         .collect::<Result<_, _>>()?;
     let ones: Vec<(F, FpVar<F>)> = sel.iter().map(|s| (F::ONE, s.clone())).collect();
@@ -82,7 +93,9 @@ mod tests {
 
     #[test]
     fn honest_argmax_with_first_max_on_ties_and_documented_cost() {
-        for (vals, expect) in [(vec![3i128, 9, -4, 9, 7], 1u64), (vec![-128, -128], 0), (vec![127], 0), (vec![-5, -1, -3], 1)] {
+        for (vals, expect) in
+            [(vec![3i128, 9, -4, 9, 7], 1u64), (vec![-128, -128], 0), (vec![127], 0), (vec![-5, -1, -3], 1)]
+        {
             let cs = cs();
             let v = vars(&cs, &vals);
             let before = cs.num_constraints();

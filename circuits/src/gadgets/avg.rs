@@ -12,32 +12,38 @@ use ark_ff::PrimeField;
 use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::{bits::decompose_le, lincomb::weighted_sum, requant::fe_to_i64};
-use crate::{packing::signed_to_field, quant::bit_len};
+use super::{bits::decompose_le, lincomb::weighted_sum};
+use crate::{
+    field::{fe_to_i64, signed_to_field},
+    native::quant::bit_len,
+};
 
 /// `floor((Σ values + ⌊k/2⌋) / k)` for `k = values.len()`.
 pub fn avg_round<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
     let k = values.len() as i64;
-    let hint = values
-        .iter()
-        .map(|v| v.value().ok().map(fe_to_i64))
-        .collect::<Option<Vec<_>>>()
-        .map(|v| {
-            let s: i64 = v.iter().sum::<i64>() + k / 2;
-            (s.div_euclid(k), s.rem_euclid(k))
-        });
+    let hint = values.iter().map(|v| v.value().ok().map(fe_to_i64)).collect::<Option<Vec<_>>>().map(|v| {
+        let s: i64 = v.iter().sum::<i64>() + k / 2;
+        (s.div_euclid(k), s.rem_euclid(k))
+    });
     avg_round_with_witness(values, hint)
 }
 
 /// [`avg_round`] with the prover's `(q, r)` supplied by the caller.
-pub fn avg_round_with_witness<F: PrimeField>(values: &[FpVar<F>], hint: Option<(i64, i64)>) -> Result<FpVar<F>, SynthesisError> {
+pub fn avg_round_with_witness<F: PrimeField>(
+    values: &[FpVar<F>],
+    hint: Option<(i64, i64)>,
+) -> Result<FpVar<F>, SynthesisError> {
     if values.is_empty() {
         return Err(SynthesisError::Unsatisfiable);
     }
     let k = values.len() as u64;
     let cs = values.iter().fold(ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
-    let q = FpVar::new_witness(cs.clone(), || hint.map(|h| signed_to_field::<F>(i128::from(h.0))).ok_or(SynthesisError::AssignmentMissing))?;
-    let r = FpVar::new_witness(cs, || hint.map(|h| signed_to_field::<F>(i128::from(h.1))).ok_or(SynthesisError::AssignmentMissing))?;
+    let q = FpVar::new_witness(cs.clone(), || {
+        hint.map(|h| signed_to_field::<F>(i128::from(h.0))).ok_or(SynthesisError::AssignmentMissing)
+    })?;
+    let r = FpVar::new_witness(cs, || {
+        hint.map(|h| signed_to_field::<F>(i128::from(h.1))).ok_or(SynthesisError::AssignmentMissing)
+    })?;
     decompose_le(&(&q + F::from(128u64)), 8)?;
     let b = bit_len(u128::from(k - 1)).max(1);
     decompose_le(&r, b)?;
@@ -56,13 +62,20 @@ mod tests {
 
     #[test]
     fn matches_native_rounding_with_documented_cost() {
-        for vals in [vec![1i8, 2, 3, 4], vec![-1, -2], vec![-3, -3, -2], vec![127, 127, 127, 127], vec![-128; 9], vec![5, -6, 7]] {
+        for vals in [
+            vec![1i8, 2, 3, 4],
+            vec![-1, -2],
+            vec![-3, -3, -2],
+            vec![127, 127, 127, 127],
+            vec![-128; 9],
+            vec![5, -6, 7],
+        ] {
             let sys = cs();
             let v: Vec<_> = vals.iter().map(|&x| witness(&sys, fe(i128::from(x)))).collect();
             let before = sys.num_constraints();
             let q = avg_round(&v).unwrap();
             assert!(sys.is_satisfied().unwrap(), "{vals:?}");
-            assert_eq!(fe_to_i64(q.value().unwrap()), i64::from(crate::engine::avg_round(&vals)), "{vals:?}");
+            assert_eq!(fe_to_i64(q.value().unwrap()), i64::from(crate::native::engine::avg_round(&vals)), "{vals:?}");
             let k = vals.len() as u64;
             let b = bit_len(u128::from(k - 1)).max(1) as usize;
             let expect = if k.is_power_of_two() { b + 11 } else { 2 * b + 12 };

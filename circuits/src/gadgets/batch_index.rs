@@ -34,7 +34,7 @@ use ark_r1cs_std::{boolean::Boolean, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::SynthesisError;
 
 use super::{canonical_bits::canonical_bits_with_witness, poseidon::config};
-use crate::{dataset::MAX_DEPTH, error::DatasetError};
+use crate::{dataset::tree::MAX_DEPTH, error::DatasetError};
 
 /// Low bits of each hash that indices are read from (see the module doc for why not more).
 pub const USABLE_BITS: u32 = 128;
@@ -54,7 +54,11 @@ pub fn indices_per_hash(depth: u32) -> usize {
 /// Number of hashes needed for `k` indices of `depth` bits (0 for depth 0: every index is 0).
 #[must_use]
 pub fn hashes_for(k: usize, depth: u32) -> usize {
-    if depth == 0 { 0 } else { k.div_ceil(indices_per_hash(depth)) }
+    if depth == 0 {
+        0
+    } else {
+        k.div_ceil(indices_per_hash(depth))
+    }
 }
 
 /// Native `h_j = Poseidon(BATCH_TAG, seed, step, j)`.
@@ -66,7 +70,12 @@ pub fn batch_hash_native<F: PrimeField + Absorb>(config: &PoseidonConfig<F>, see
 }
 
 /// Native batch: `k` leaf indices for training step `step`, each in `[0, 2^depth)`.
-pub fn batch_indices_native<F: PrimeField + Absorb>(seed: F, step: u64, k: usize, depth: u32) -> Result<Vec<u64>, DatasetError> {
+pub fn batch_indices_native<F: PrimeField + Absorb>(
+    seed: F,
+    step: u64,
+    k: usize,
+    depth: u32,
+) -> Result<Vec<u64>, DatasetError> {
     if depth > MAX_DEPTH {
         return Err(DatasetError::TooDeep { depth, max: MAX_DEPTH });
     }
@@ -134,7 +143,11 @@ pub fn batch_indices_with_witness<F: PrimeField>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gadgets::{bits::le_bits, canonical_bits::tests::plus_modulus_bits, test_util::{cs, witness}};
+    use crate::gadgets::{
+        bits::le_bits,
+        canonical_bits::tests::plus_modulus_bits,
+        test_util::{cs, witness},
+    };
     use ark_bn254::Fr;
     use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget};
 
@@ -183,8 +196,7 @@ mod tests {
     fn an_index_other_than_the_seed_implies_is_rejected() {
         let (seed, step, k, depth) = (Fr::from(77u64), 5u64, 12usize, 11u32);
         let config = config::<Fr>();
-        let honest: Vec<Vec<bool>> =
-            (0..2).map(|j| le_bits(batch_hash_native(&config, seed, step, j), 254)).collect();
+        let honest: Vec<Vec<bool>> = (0..2).map(|j| le_bits(batch_hash_native(&config, seed, step, j), 254)).collect();
         // Flip one bit of the fifth index (bits 44..55 of h_0).
         let mut bad = honest.clone();
         bad[0][47] = !bad[0][47];
@@ -222,7 +234,10 @@ mod tests {
         let step = FpVar::Constant(Fr::from(9u64));
         let idx = batch_indices(&seed, &step, 3, 10).unwrap();
         assert!(cs.is_satisfied().unwrap());
-        assert_eq!(idx.iter().map(|b| value(b)).collect::<Vec<_>>(), batch_indices_native(Fr::from(4u64), 9, 3, 10).unwrap());
+        assert_eq!(
+            idx.iter().map(|b| value(b)).collect::<Vec<_>>(),
+            batch_indices_native(Fr::from(4u64), 9, 3, 10).unwrap()
+        );
         assert_eq!(cs.num_constraints(), 1120);
     }
 }

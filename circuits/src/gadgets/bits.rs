@@ -20,10 +20,7 @@ pub fn le_bits<F: PrimeField>(v: F, n: u32) -> Vec<bool> {
 }
 
 /// Decomposes `value` into `n` constrained bits, proving `value ∈ [0, 2^n)`.
-pub fn decompose_le<F: PrimeField>(
-    value: &FpVar<F>,
-    n: u32,
-) -> Result<Vec<Boolean<F>>, SynthesisError> {
+pub fn decompose_le<F: PrimeField>(value: &FpVar<F>, n: u32) -> Result<Vec<Boolean<F>>, SynthesisError> {
     let hint = value.value().ok().map(|v| le_bits(v, n));
     decompose_le_with_witness(value, n, hint)
 }

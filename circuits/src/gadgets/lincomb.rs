@@ -20,10 +20,7 @@ pub fn lc_of<F: PrimeField>(x: &FpVar<F>) -> LinearCombination<F> {
 }
 
 /// `constant + Σ kᵢ·xᵢ`, as one linear combination (0 constraints).
-pub fn weighted_sum<F: PrimeField>(
-    terms: &[(F, FpVar<F>)],
-    constant: F,
-) -> Result<FpVar<F>, SynthesisError> {
+pub fn weighted_sum<F: PrimeField>(terms: &[(F, FpVar<F>)], constant: F) -> Result<FpVar<F>, SynthesisError> {
     let mut cs = ConstraintSystemRef::None;
     let mut value = Some(constant);
     for (k, x) in terms {
@@ -51,10 +48,7 @@ pub fn weighted_sum<F: PrimeField>(
 }
 
 /// `Σ 2^(offset+i)·bᵢ` over little-endian bits, as one linear combination (0 constraints).
-pub fn bits_to_fp<F: PrimeField>(
-    bits: &[Boolean<F>],
-    offset: u32,
-) -> Result<FpVar<F>, SynthesisError> {
+pub fn bits_to_fp<F: PrimeField>(bits: &[Boolean<F>], offset: u32) -> Result<FpVar<F>, SynthesisError> {
     let mut power = F::from(2u64).pow([u64::from(offset)]);
     let mut terms = Vec::with_capacity(bits.len());
     for b in bits {

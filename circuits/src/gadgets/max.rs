@@ -7,10 +7,15 @@
 //! for the product chain). The inputs must already be constrained to int8.
 
 use ark_ff::PrimeField;
-use ark_r1cs_std::{alloc::AllocVar, fields::{fp::FpVar, FieldVar}, GR1CSVar};
+use ark_r1cs_std::{
+    alloc::AllocVar,
+    fields::{fp::FpVar, FieldVar},
+    GR1CSVar,
+};
 use ark_relations::gr1cs::SynthesisError;
 
-use super::{bits::decompose_le, requant::fe_to_i64};
+use super::bits::decompose_le;
+use crate::field::fe_to_i64;
 
 /// `max(values)` as a constrained variable.
 pub fn max<F: PrimeField>(values: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {

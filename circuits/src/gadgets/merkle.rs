@@ -20,13 +20,13 @@
 //!
 //! 64 features, depth 11 (the digits training split): 483 + 11·481 + 1 = **5,775 constraints**.
 
-use ark_ff::PrimeField;
 use ark_crypto_primitives::sponge::{constraints::CryptographicSpongeVar, poseidon::constraints::PoseidonSpongeVar};
+use ark_ff::PrimeField;
 use ark_r1cs_std::{boolean::Boolean, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use super::poseidon::config;
-use crate::dataset::{leaf_tag, node_tag};
+use crate::dataset::tree::{leaf_tag, node_tag};
 
 fn hash<F: PrimeField>(elems: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
     let cs = elems.iter().fold(ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
@@ -37,7 +37,11 @@ fn hash<F: PrimeField>(elems: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
 
 /// Leaf hash from packed feature `words` holding `count` int8 values (words built from range-checked
 /// bytes, as [`super::private_tensor::alloc`] makes them).
-pub fn leaf_hash_words<F: PrimeField>(words: &[FpVar<F>], count: u64, label: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
+pub fn leaf_hash_words<F: PrimeField>(
+    words: &[FpVar<F>],
+    count: u64,
+    label: &FpVar<F>,
+) -> Result<FpVar<F>, SynthesisError> {
     let mut elems = vec![FpVar::Constant(leaf_tag::<F>()), FpVar::Constant(F::from(count))];
     elems.extend_from_slice(words);
     elems.push(label.clone());
@@ -89,7 +93,7 @@ pub fn enforce_membership<F: PrimeField>(
 mod tests {
     use super::*;
     use crate::{
-        dataset::{DatasetTree, Sample},
+        dataset::tree::{DatasetTree, Sample},
         gadgets::test_util::{cs, fe, witness},
     };
     use ark_bn254::Fr;
@@ -97,7 +101,10 @@ mod tests {
 
     fn samples(n: usize) -> Vec<Sample> {
         (0..n)
-            .map(|i| Sample { features: (0..64).map(|k| ((i * 53 + k * 11) % 256) as u8 as i8).collect(), label: (i % 10) as u8 })
+            .map(|i| Sample {
+                features: (0..64).map(|k| ((i * 53 + k * 11) % 256) as u8 as i8).collect(),
+                label: (i % 10) as u8,
+            })
             .collect()
     }
 
@@ -113,7 +120,13 @@ mod tests {
 
     fn honest(tree: &DatasetTree<Fr>, index: u64) -> Claim {
         let s = tree.sample(index).unwrap();
-        Claim { features: s.features.clone(), label: s.label, index, siblings: tree.path(index).unwrap().siblings, root: tree.root() }
+        Claim {
+            features: s.features.clone(),
+            label: s.label,
+            index,
+            siblings: tree.path(index).unwrap().siblings,
+            root: tree.root(),
+        }
     }
 
     /// Builds the membership check; returns (satisfied, constraints of the gadget alone, system).
@@ -152,7 +165,7 @@ mod tests {
             let f: Vec<_> = s.features.iter().map(|&v| witness(&cs, fe(i128::from(v)))).collect();
             let label = witness(&cs, Fr::from(s.label));
             let h = leaf_hash(&f, &label).unwrap();
-            assert_eq!(h.value().unwrap(), crate::dataset::leaf_hash(&config, &s), "len {len}");
+            assert_eq!(h.value().unwrap(), crate::dataset::tree::leaf_hash(&config, &s), "len {len}");
             if len > 0 {
                 let p = (3 + len.div_ceil(31)).div_ceil(2);
                 assert_eq!(cs.num_constraints(), 240 + 243 * (p - 2), "len {len}");

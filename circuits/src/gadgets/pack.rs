@@ -1,4 +1,4 @@
-//! Packing int8 values into public field elements (see [`crate::packing`] for the layout).
+//! Packing int8 values into public field elements (see [`crate::native::packing`] for the layout).
 //!
 //! * [`unpack_int8`]: a public word → `count` int8 values, each range-checked.
 //!   Cost: **8·count + 1 constraints** (one booleanity check per bit, one recomposition).
@@ -14,20 +14,15 @@ use super::{
     bits::decompose_le,
     lincomb::{bits_to_fp, weighted_sum},
 };
-use crate::packing::VALUES_PER_WORD;
+use crate::native::packing::VALUES_PER_WORD;
 
 /// Unpacks `count ≤ 31` int8 values from a packed word, range-checking each.
-pub fn unpack_int8<F: PrimeField>(
-    word: &FpVar<F>,
-    count: usize,
-) -> Result<Vec<FpVar<F>>, SynthesisError> {
+pub fn unpack_int8<F: PrimeField>(word: &FpVar<F>, count: usize) -> Result<Vec<FpVar<F>>, SynthesisError> {
     if count == 0 || count > VALUES_PER_WORD {
         return Err(SynthesisError::Unsatisfiable);
     }
     let bits = decompose_le(word, 8 * count as u32)?;
-    bits.chunks(8)
-        .map(|byte| Ok(bits_to_fp(byte, 0)? - F::from(128u64)))
-        .collect()
+    bits.chunks(8).map(|byte| Ok(bits_to_fp(byte, 0)? - F::from(128u64))).collect()
 }
 
 /// The terms and constant of `Σ (vᵢ + 128)·256^i` (for callers that add a term of their own).
@@ -57,10 +52,7 @@ pub fn packed_words<F: PrimeField>(values: &[FpVar<F>]) -> Result<Vec<FpVar<F>>,
 }
 
 /// Enforces `word = Σ (vᵢ + 128)·256^i` for `values.len() ≤ 31` values already constrained to int8.
-pub fn enforce_packed<F: PrimeField>(
-    word: &FpVar<F>,
-    values: &[FpVar<F>],
-) -> Result<(), SynthesisError> {
+pub fn enforce_packed<F: PrimeField>(word: &FpVar<F>, values: &[FpVar<F>]) -> Result<(), SynthesisError> {
     if values.is_empty() || values.len() > VALUES_PER_WORD {
         return Err(SynthesisError::Unsatisfiable);
     }
@@ -71,11 +63,9 @@ pub fn enforce_packed<F: PrimeField>(
 mod tests {
     use super::*;
     use crate::{
-        gadgets::{
-            requant::fe_to_i64,
-            test_util::{cs, fe, witness},
-        },
-        packing::pack_field,
+        field::fe_to_i64,
+        gadgets::test_util::{cs, fe, witness},
+        native::packing::pack_field,
     };
     use ark_bn254::Fr;
     use ark_r1cs_std::GR1CSVar;

@@ -15,7 +15,7 @@
 //!
 //! **Caller's bounds** (static, from the value ranges the caller has already constrained):
 //! `|Σᵢ w_{j,i}·xᵢ| < 2^(n+s)` and `|b_j| < 2^(n+s)` for all in-range weights and inputs — the same
-//! bounds that make the rescale's `n` complete ([`crate::train_circuit::Widths`]).
+//! bounds that make the rescale's `n` complete ([`crate::train::Widths`]).
 //!
 //! Cost: **`⌈rows/k⌉·(cols + 1)`** constraints for the products and equalities, with
 //! `k = ⌊252 / (n + s + 2)⌋`, plus each neuron's rescale: `rows·cols` becomes about `rows·cols/k`.
@@ -31,7 +31,11 @@ use super::{
 
 /// `Σₗ digitsₗ·B^l = Σₘ aₘ·(Σₗ cₘ,ₗ·B^l)` for one group of `digits.len()` values, each factor
 /// `(aₘ, [cₘ,ₗ])`: one multiplication per factor and one equality (the module doc's packed product).
-fn enforce_packed_group<F: PrimeField>(digits: &[FpVar<F>], factors: &[(&FpVar<F>, Vec<&FpVar<F>>)], base: F) -> Result<(), SynthesisError> {
+fn enforce_packed_group<F: PrimeField>(
+    digits: &[FpVar<F>],
+    factors: &[(&FpVar<F>, Vec<&FpVar<F>>)],
+    base: F,
+) -> Result<(), SynthesisError> {
     let powers: Vec<F> = std::iter::successors(Some(F::ONE), |p| Some(*p * base)).take(digits.len()).collect();
     let products = factors
         .iter()
@@ -83,13 +87,16 @@ fn pre_activations<F: PrimeField>(
     };
     let values = hint.or_else(honest);
     let v = (0..rows)
-        .map(|j| FpVar::new_witness(cs.clone(), || values.as_ref().map(|v| v[j]).ok_or(SynthesisError::AssignmentMissing)))
+        .map(|j| {
+            FpVar::new_witness(cs.clone(), || values.as_ref().map(|v| v[j]).ok_or(SynthesisError::AssignmentMissing))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let base = F::from(2u64).pow([u64::from(n + s + 2)]);
     for start in (0..rows).step_by(group_size(n, s)) {
         let group = start..(start + group_size(n, s)).min(rows);
         let digits = group.clone().map(|j| &v[j] - &b[j]).collect::<Vec<_>>();
-        let factors: Vec<(&FpVar<F>, Vec<&FpVar<F>>)> = (0..cols).map(|i| (&x[i], group.clone().map(|j| &w[j * cols + i]).collect())).collect();
+        let factors: Vec<(&FpVar<F>, Vec<&FpVar<F>>)> =
+            (0..cols).map(|i| (&x[i], group.clone().map(|j| &w[j * cols + i]).collect())).collect();
         enforce_packed_group(&digits, &factors, base)?;
     }
     Ok(v)
@@ -108,7 +115,13 @@ pub fn dense_rshift_round_clamp<F: PrimeField>(
 }
 
 /// `rshift_round(b_j + Σᵢ w_{j,i}·xᵢ, s)` for each row. Cost: [`cost`] `+ rows·(n + s + 1)`.
-pub fn dense_rshift_round<F: PrimeField>(w: &[FpVar<F>], x: &[FpVar<F>], b: &[FpVar<F>], s: u32, n: u32) -> Result<Vec<FpVar<F>>, SynthesisError> {
+pub fn dense_rshift_round<F: PrimeField>(
+    w: &[FpVar<F>],
+    x: &[FpVar<F>],
+    b: &[FpVar<F>],
+    s: u32,
+    n: u32,
+) -> Result<Vec<FpVar<F>>, SynthesisError> {
     dense_rshift_round_with_witness(w, x, b, s, n, None)
 }
 
@@ -182,7 +195,11 @@ pub fn enforce_packed_outer_update_with_witness<F: PrimeField>(
     {
         return Err(SynthesisError::Unsatisfiable);
     }
-    let cs = q.iter().chain(g.iter().flatten()).chain(x.iter().flatten()).fold(ark_relations::gr1cs::ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
+    let cs = q
+        .iter()
+        .chain(g.iter().flatten())
+        .chain(x.iter().flatten())
+        .fold(ark_relations::gr1cs::ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
     let pow2 = |e: u32| F::from(2u64).pow([u64::from(e)]);
     let half = pow2(s - 1);
     // The honest remainders: Σ_b g·x + 2^(s−1) − q·2^s, integers in [0, 2^s).
@@ -203,9 +220,14 @@ pub fn enforce_packed_outer_update_with_witness<F: PrimeField>(
     let mut v = Vec::with_capacity(rows * cols);
     for idx in 0..rows * cols {
         let bits = (0..s)
-            .map(|t| Boolean::new_witness(cs.clone(), || remainders.as_ref().map(|r| (r[idx] >> t) & 1 == 1).ok_or(SynthesisError::AssignmentMissing)))
+            .map(|t| {
+                Boolean::new_witness(cs.clone(), || {
+                    remainders.as_ref().map(|r| (r[idx] >> t) & 1 == 1).ok_or(SynthesisError::AssignmentMissing)
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut terms: Vec<(F, FpVar<F>)> = bits.iter().enumerate().map(|(t, b)| (pow2(t as u32), FpVar::from(b.clone()))).collect();
+        let mut terms: Vec<(F, FpVar<F>)> =
+            bits.iter().enumerate().map(|(t, b)| (pow2(t as u32), FpVar::from(b.clone()))).collect();
         terms.push((pow2(s), q[idx].clone()));
         v.push(weighted_sum(&terms, -half)?);
     }
@@ -213,7 +235,8 @@ pub fn enforce_packed_outer_update_with_witness<F: PrimeField>(
         for start in (0..rows).step_by(k) {
             let group = start..(start + k).min(rows);
             let digits: Vec<FpVar<F>> = group.clone().map(|j| v[j * cols + i].clone()).collect();
-            let factors: Vec<(&FpVar<F>, Vec<&FpVar<F>>)> = (0..batch).map(|b| (&x[b][i], group.clone().map(|j| &g[b][j]).collect())).collect();
+            let factors: Vec<(&FpVar<F>, Vec<&FpVar<F>>)> =
+                (0..batch).map(|b| (&x[b][i], group.clone().map(|j| &g[b][j]).collect())).collect();
             enforce_packed_group(&digits, &factors, base)?;
         }
     }
@@ -225,7 +248,7 @@ mod tests {
     use super::*;
     use crate::{
         gadgets::test_util::{cs, fe, witness},
-        train::rshift_round as native,
+        native::quant::rshift_round as native,
     };
     use ark_bn254::Fr;
     use ark_relations::gr1cs::ConstraintSystemRef;
@@ -302,7 +325,8 @@ mod tests {
     /// An outer-product update: 3 samples, 13 rows (several groups), 5 columns, s = 6.
     fn outer(seed: u64) -> (Vec<Vec<i64>>, Vec<Vec<i64>>, Vec<i64>) {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
-        let g: Vec<Vec<i64>> = (0..3).map(|_| (0..13).map(|_| rng.gen_range(-(1i64 << 20)..1 << 20)).collect()).collect();
+        let g: Vec<Vec<i64>> =
+            (0..3).map(|_| (0..13).map(|_| rng.gen_range(-(1i64 << 20)..1 << 20)).collect()).collect();
         let x: Vec<Vec<i64>> = (0..3).map(|_| (0..5).map(|_| rng.gen_range(-128..128)).collect()).collect();
         let q = (0..65).map(|k| native((0..3).map(|b| g[b][k / 5] * x[b][k % 5]).sum(), 6)).collect();
         (g, x, q)
@@ -333,7 +357,9 @@ mod tests {
                 assert!(!run_outer(&g, &x, &bad, None).0, "q[{k}] off by {delta}");
                 let v: i64 = (0..3).map(|b| g[b][k / 5] * x[b][k % 5]).sum();
                 let r = v + 32 - bad[k] * 64;
-                let mut hint: Vec<u64> = (0..65).map(|j| ((0..3).map(|b| g[b][j / 5] * x[b][j % 5]).sum::<i64>() + 32 - q[j] * 64) as u64).collect();
+                let mut hint: Vec<u64> = (0..65)
+                    .map(|j| ((0..3).map(|b| g[b][j / 5] * x[b][j % 5]).sum::<i64>() + 32 - q[j] * 64) as u64)
+                    .collect();
                 hint[k] = r.rem_euclid(64) as u64;
                 assert!(!run_outer(&g, &x, &bad, Some(hint)).0, "q[{k}] off by {delta}, remainder mod 64");
             }

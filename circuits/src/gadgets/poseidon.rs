@@ -1,7 +1,7 @@
 //! Poseidon commitment to an int8 vector (for private weights and committed inputs).
 //!
 //! `commit(v, salt) = Poseidon(DOMAIN, len(v), salt, w₀, w₁, …)` where `wₖ` are the values packed 31 per
-//! field element exactly as in [`crate::packing`] (`Σ (v + 128)·256^j`). Poseidon over BN254's scalar
+//! field element exactly as in [`crate::native::packing`] (`Σ (v + 128)·256^j`). Poseidon over BN254's scalar
 //! field: width 3 (rate 2, capacity 1), α = 5, 8 full and 57 partial rounds, round constants and MDS
 //! from the reference Grain LFSR (`find_poseidon_ark_and_mds`). The salt makes the commitment hiding
 //! for low-entropy vectors (an image could otherwise be guessed and checked).
@@ -21,7 +21,7 @@ use ark_ff::PrimeField;
 use ark_r1cs_std::{fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use crate::packing::pack_field;
+use crate::native::packing::pack_field;
 
 /// Domain tag absorbed first: the ASCII bytes of "mlproof-commit-v1" as an integer.
 #[must_use]
@@ -38,7 +38,11 @@ pub fn config<F: PrimeField>() -> PoseidonConfig<F> {
 
 /// Native commitment to packed `words` holding `count` values, with `salt`.
 #[must_use]
-pub fn commit_words_native<F: PrimeField + ark_crypto_primitives::sponge::Absorb>(words: &[F], count: u64, salt: F) -> F {
+pub fn commit_words_native<F: PrimeField + ark_crypto_primitives::sponge::Absorb>(
+    words: &[F],
+    count: u64,
+    salt: F,
+) -> F {
     let mut sponge = PoseidonSponge::new(&config::<F>());
     let mut elems = vec![domain::<F>(), F::from(count), salt];
     elems.extend_from_slice(words);
@@ -53,7 +57,11 @@ pub fn commit_native<F: PrimeField + ark_crypto_primitives::sponge::Absorb>(valu
 }
 
 /// In-circuit commitment to packed `words` holding `count` values, with `salt`.
-pub fn commit_words<F: PrimeField>(words: &[FpVar<F>], count: u64, salt: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
+pub fn commit_words<F: PrimeField>(
+    words: &[FpVar<F>],
+    count: u64,
+    salt: &FpVar<F>,
+) -> Result<FpVar<F>, SynthesisError> {
     let cs = words.iter().fold(salt.cs(), |cs: ConstraintSystemRef<F>, v| cs.or(v.cs()));
     let mut elems = vec![FpVar::Constant(domain::<F>()), FpVar::Constant(F::from(count)), salt.clone()];
     elems.extend_from_slice(words);
@@ -119,6 +127,9 @@ mod tests {
     fn commitments_differ_by_salt_and_content() {
         let vals = values(10);
         assert_ne!(commit_native(&vals, Fr::from(1u64)), commit_native(&vals, Fr::from(2u64)));
-        assert_ne!(commit_native(&vals, Fr::from(1u64)), commit_native(&values(11)[..10].iter().map(|v| v.wrapping_add(1)).collect::<Vec<_>>(), Fr::from(1u64)));
+        assert_ne!(
+            commit_native(&vals, Fr::from(1u64)),
+            commit_native(&values(11)[..10].iter().map(|v| v.wrapping_add(1)).collect::<Vec<_>>(), Fr::from(1u64))
+        );
     }
 }

@@ -40,7 +40,11 @@ pub fn alloc<F: PrimeField>(
     for k in 0..count {
         let u = values.map(|v| (v[k] + offset) as u64);
         let b = (0..bits)
-            .map(|i| Boolean::new_witness(cs.clone(), || u.map(|u| (u >> i) & 1 == 1).ok_or(SynthesisError::AssignmentMissing)))
+            .map(|i| {
+                Boolean::new_witness(cs.clone(), || {
+                    u.map(|u| (u >> i) & 1 == 1).ok_or(SynthesisError::AssignmentMissing)
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         vals.push(bits_to_fp(&b, 0)? - F::from(offset.unsigned_abs()));
         all_bits.push(b);
@@ -76,7 +80,7 @@ pub fn words_native<F: PrimeField>(values: &[i64], bits: u32) -> Vec<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gadgets::{requant::fe_to_i64, test_util::cs};
+    use crate::{field::fe_to_i64, gadgets::test_util::cs};
     use ark_bn254::Fr;
     use ark_r1cs_std::GR1CSVar;
 

@@ -21,9 +21,9 @@ pub fn relu<F: PrimeField>(y: &FpVar<F>, zero_point: i32) -> Result<FpVar<F>, Sy
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gadgets::{
-        requant::fe_to_i64,
-        test_util::{cs, fe, tamper_witness, witness},
+    use crate::{
+        field::fe_to_i64,
+        gadgets::test_util::{cs, fe, tamper_witness, witness},
     };
     use ark_bn254::Fr;
     use ark_r1cs_std::GR1CSVar;

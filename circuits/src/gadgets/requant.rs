@@ -1,8 +1,18 @@
-//! Requantization with rounding, clamping and (optionally) ReLU, bit-exact with [`crate::quant`].
+//! Requantization with rounding, clamping and (optionally) ReLU, bit-exact with
+//! [`crate::native::quant::requantize`] and [`crate::native::quant::clamp`] (the rounding rule of
+//! [`crate::native::quant::rshift_round`] applied to `acc·m`).
+//!
+//! **Versus [`super::shift_round`].** Same rounding rule, same division by decomposition, but this
+//! gadget is for inference: it takes the caller's offset value (the multiplier `m` and, via
+//! [`offset`], the output zero point already folded in), needs `s ≥ 1`, and always clamps the result
+//! to int8 (`[−128, 127]`, or `[0, 127]` with ReLU; `[zp, 127]` via [`requantize_zp`]), returning
+//! only the clamped value. `shift_round` has multiplier 1, allows `s = 0`, works at any quotient
+//! width `n`, returns the unclamped quotient or the `[0, 127]` clamp with the backward pass's mask,
+//! and has no zero point.
 //!
 //! The caller supplies the *offset* value `t = acc·m + 2^(s-1) + 2^(n-1)`, a linear combination of
 //! the layer inputs (free in R1CS when weights are constants), where `n` is chosen from static bounds
-//! so that `t ∈ [0, 2^n)` for every int8 input ([`crate::model::DenseLayer::requant_bits`]).
+//! so that `t ∈ [0, 2^n)` for every int8 input ([`crate::native::model::DenseLayer::requant_bits`]).
 //! Decomposing `t` into `n` bits `c₀…c_{n-1}` *is* the division proof: the low `s` bits are the
 //! remainder (so it is range-checked, not just asserted), the high bits are the quotient
 //! `q + 2^(n-1-s)` with `q = floor((acc·m + 2^(s-1)) / 2^s)`. Then `q ≥ 0` iff `c_{n-1} = 1`, and
@@ -23,7 +33,7 @@ use super::{
     is_zero::is_zero,
     lincomb::{bits_to_fp, weighted_sum},
 };
-use crate::model::Activation;
+use crate::native::model::Activation;
 
 /// Requantizes the offset accumulator `t` (see module docs) into an int8 (or ReLU'd) value.
 pub fn requantize<F: PrimeField>(
@@ -52,8 +62,7 @@ pub fn requantize_with_witness<F: PrimeField>(
     let bits = decompose_le_with_witness(t, n, hint)?;
     let top = FpVar::from(bits[n_us - 1].clone());
     let low7 = bits_to_fp(&bits[s..s + 7], 0)?;
-    let middle: Vec<(F, FpVar<F>)> =
-        bits[s + 7..n_us - 1].iter().map(|b| (F::ONE, FpVar::from(b.clone()))).collect();
+    let middle: Vec<(F, FpVar<F>)> = bits[s + 7..n_us - 1].iter().map(|b| (F::ONE, FpVar::from(b.clone()))).collect();
     let middle_sum = weighted_sum(&middle, F::ZERO)?;
     let all_zero = FpVar::from(is_zero(&middle_sum)?);
     let c127 = F::from(127u64);
@@ -77,7 +86,7 @@ pub fn requantize_with_witness<F: PrimeField>(
 /// The constant added to `acc·m` to form the offset value `t` for output zero point `zp`:
 /// `2^(s-1) + zp·2^s + 2^(n-1)` (so `t`'s quotient is `q + zp`).
 #[must_use]
-pub fn offset<F: PrimeField>(n: u32, r: crate::model::Requant) -> F {
+pub fn offset<F: PrimeField>(n: u32, r: crate::native::model::Requant) -> F {
     let zp = F::from(r.zero_point.unsigned_abs()) * F::from(2u64).pow([u64::from(r.shift)]);
     let zp = if r.zero_point < 0 { -zp } else { zp };
     F::from(2u64).pow([u64::from(r.shift - 1)]) + zp + F::from(2u64).pow([u64::from(n - 1)])
@@ -88,7 +97,7 @@ pub fn offset<F: PrimeField>(n: u32, r: crate::model::Requant) -> F {
 pub fn requantize_zp<F: PrimeField>(
     t: &FpVar<F>,
     n: u32,
-    r: crate::model::Requant,
+    r: crate::native::model::Requant,
     activation: Activation,
     hint: Option<Vec<bool>>,
 ) -> Result<FpVar<F>, SynthesisError> {
@@ -101,23 +110,13 @@ pub fn requantize_zp<F: PrimeField>(
     }
 }
 
-/// Value of an int8 field element as an integer (for tests and diagnostics).
-#[must_use]
-pub fn fe_to_i64<F: PrimeField>(v: F) -> i64 {
-    let neg = -v;
-    let small = |x: F| -> Option<i64> {
-        let big = x.into_bigint();
-        (ark_ff::BigInteger::num_bits(&big) <= 62).then(|| big.as_ref()[0] as i64)
-    };
-    small(v).or_else(|| small(neg).map(|x| -x)).unwrap_or(i64::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{
+        field::fe_to_i64,
         gadgets::test_util::{cs, fe, witness},
-        quant,
+        native::quant,
     };
     use ark_bn254::Fr;
     use proptest::prelude::*;

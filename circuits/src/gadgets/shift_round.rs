@@ -1,5 +1,13 @@
-//! Rounding right shift of a signed value, bit-exact with [`crate::train::rshift_round`]:
+//! Rounding right shift of a signed value, bit-exact with [`crate::native::quant::rshift_round`]:
 //! `q = floor((v + 2^(s−1)) / 2^s)` (`q = v` for `s = 0`), the rescale rule of the training step.
+//!
+//! **Versus [`super::requant`].** Both prove the same rounding rule by decomposing an offset value.
+//! This gadget has multiplier 1 (the caller multiplies beforehand if needed), allows `s = 0`,
+//! returns the quotient at an arbitrary width `n` (no clamp, or the `[0, 127]` clamp with the
+//! backward pass's mask), takes `v` and builds the offset itself, and has no zero point. `requant`
+//! expects the caller's offset value `acc·m + 2^(s−1) + 2^(n−1)` (free with constant weights),
+//! needs `s ≥ 1` and always clamps to int8 (`[−128, 127]`, or `[0, 127]` with ReLU), with the
+//! output zero point folded into the offset ([`super::requant::requantize_zp`]).
 //!
 //! **Division by decomposition.** For a quotient known (from static bounds) to lie in
 //! `[−2^(n−1), 2^(n−1))`, the offset value `t = v + 2^(s−1) + 2^(n+s−1)` lies in `[0, 2^(n+s))`.
@@ -13,7 +21,7 @@
 //! `q ≥ 0` iff `c_{n−1} = 1`, and `q ∈ [0, 127]` iff moreover the middle bits `c₇ … c_{n−2}` are 0;
 //! then `q` is the low 7 bits. The clamped value is `a·(low7 − 127) + 127·c_{n−1}` with
 //! `a = c_{n−1} ∧ [middle = 0]`, and `interior = (0 < q < 127) = a ∧ [low7·(127 − low7) ≠ 0]`: the
-//! ReLU/saturation mask of the backward pass in [`crate::train`].
+//! ReLU/saturation mask of the backward pass in [`crate::native::trainer`].
 //!
 //! **Known quotient** ([`enforce_rshift_round`]). When the caller already holds `q` as a bounded
 //! value (e.g. the difference of two range-checked weights), only the remainder
@@ -42,7 +50,11 @@ fn pow2<F: PrimeField>(e: u32) -> F {
 }
 
 fn half<F: PrimeField>(s: u32) -> F {
-    if s == 0 { F::ZERO } else { pow2(s - 1) }
+    if s == 0 {
+        F::ZERO
+    } else {
+        pow2(s - 1)
+    }
 }
 
 /// The offset value `t = v + 2^(s−1) + 2^(n+s−1)` whose `n + s` bits the gadgets decompose.
@@ -156,11 +168,9 @@ pub fn enforce_rshift_round_with_witness<F: PrimeField>(
 mod tests {
     use super::*;
     use crate::{
-        gadgets::{
-            requant::fe_to_i64,
-            test_util::{cs, fe, tamper_witness, witness},
-        },
-        train,
+        field::fe_to_i64,
+        gadgets::test_util::{cs, fe, tamper_witness, witness},
+        native::quant,
     };
     use ark_bn254::Fr;
     use proptest::prelude::*;
@@ -202,7 +212,7 @@ mod tests {
         let n = 24u32;
         for s in [0u32, 1, 4, 8, 10] {
             for v in edge_values(s) {
-                let q = train::rshift_round(v, s);
+                let q = quant::rshift_round(v, s);
                 assert_eq!(run(v, s, n, None), (true, q), "v {v}, s {s}");
                 let (ok, c, interior) = run_clamp(v, s, n, None);
                 assert!(ok, "clamp v {v}, s {s}");
@@ -220,7 +230,7 @@ mod tests {
             assert_eq!(sys.num_constraints(), (n + s + 9) as usize);
             let sys = cs();
             let x = witness(&sys, fe(-12345));
-            let q = witness(&sys, fe(i128::from(train::rshift_round(-12345, s))));
+            let q = witness(&sys, fe(i128::from(quant::rshift_round(-12345, s))));
             enforce_rshift_round(&x, s, &q).unwrap();
             assert!(sys.is_satisfied().unwrap());
             assert_eq!(sys.num_constraints(), (s + 1) as usize);
@@ -243,7 +253,7 @@ mod tests {
         for v in [1234i64, -1234, 0, 300 * 256] {
             let bad = le_bits(fe(offset(v, s, n) + (1 << s)), n + s);
             let (ok, q) = run(v, s, n, Some(bad.clone()));
-            assert_eq!(q, train::rshift_round(v, s) + 1);
+            assert_eq!(q, quant::rshift_round(v, s) + 1);
             assert!(!ok, "v {v}");
             assert!(!run_clamp(v, s, n, Some(bad)).0, "clamp v {v}");
         }
@@ -278,7 +288,7 @@ mod tests {
     #[test]
     fn wrong_known_quotient_is_rejected() {
         for (v, s) in [(1000i64, 4u32), (-1000, 4), (7, 0), (-129, 8)] {
-            let q = train::rshift_round(v, s);
+            let q = quant::rshift_round(v, s);
             for (claimed, ok) in [(q, true), (q + 1, false), (q - 1, false)] {
                 let sys = cs();
                 let x = witness(&sys, fe(i128::from(v)));
@@ -303,7 +313,7 @@ mod tests {
         #[test]
         fn prop_matches_native(v in -(1i64 << 40)..(1i64 << 40), s in 0u32..16) {
             let n = 42u32;
-            let q = train::rshift_round(v, s);
+            let q = quant::rshift_round(v, s);
             prop_assert_eq!(run(v, s, n, None), (true, q));
             let (ok, c, interior) = run_clamp(v, s, n, None);
             prop_assert!(ok);
@@ -312,7 +322,7 @@ mod tests {
 
         #[test]
         fn prop_small_values_match_native(v in -70_000i64..70_000, s in 0u32..10) {
-            let q = train::rshift_round(v, s);
+            let q = quant::rshift_round(v, s);
             let (ok, c, interior) = run_clamp(v, s, 20, None);
             prop_assert!(ok);
             prop_assert_eq!((c, interior), (q.clamp(0, 127), 0 < q && q < 127));

@@ -18,7 +18,11 @@ struct Tensor {
 
 fn tensor(t: &TensorProto) -> Result<Tensor> {
     let bad = |reason: String| ImportError::Tensor { name: t.name.clone(), reason };
-    let dims: Vec<usize> = t.dims.iter().map(|&d| usize::try_from(d).map_err(|_| bad(format!("negative dimension {d}")))).collect::<Result<_>>()?;
+    let dims: Vec<usize> = t
+        .dims
+        .iter()
+        .map(|&d| usize::try_from(d).map_err(|_| bad(format!("negative dimension {d}"))))
+        .collect::<Result<_>>()?;
     let n: usize = dims.iter().product();
     let data: Vec<f32> = match t.data_type {
         DATA_TYPE_FLOAT if !t.raw_data.is_empty() => {
@@ -54,7 +58,11 @@ fn attr_ints(node: &NodeProto, name: &str) -> Option<Vec<i64>> {
 }
 
 fn attr_s(node: &NodeProto, name: &str) -> String {
-    node.attribute.iter().find(|a| a.name == name).map(|a| String::from_utf8_lossy(&a.s).into_owned()).unwrap_or_default()
+    node.attribute
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| String::from_utf8_lossy(&a.s).into_owned())
+        .unwrap_or_default()
 }
 
 /// `[h, w]` from a 2-element attribute (or `default`), rejecting anything else.
@@ -62,7 +70,10 @@ fn pair(node: &NodeProto, name: &str, default: usize) -> Result<[usize; 2]> {
     match attr_ints(node, name) {
         None => Ok([default, default]),
         Some(v) if v.len() == 2 && v.iter().all(|&x| x >= 0) => Ok([v[0] as usize, v[1] as usize]),
-        Some(v) => Err(ImportError::Graph(format!("node {:?} ({}): attribute {name} = {v:?} is not two non-negative values", node.name, node.op_type))),
+        Some(v) => Err(ImportError::Graph(format!(
+            "node {:?} ({}): attribute {name} = {v:?} is not two non-negative values",
+            node.name, node.op_type
+        ))),
     }
 }
 
@@ -75,14 +86,17 @@ fn pads(node: &NodeProto) -> Result<[usize; 2]> {
     }
     match attr_ints(node, "pads") {
         None => Ok([0, 0]),
-        Some(p) if p.len() == 4 && p[0] == p[2] && p[1] == p[3] && p.iter().all(|&x| x >= 0) => Ok([p[0] as usize, p[1] as usize]),
+        Some(p) if p.len() == 4 && p[0] == p[2] && p[1] == p[3] && p.iter().all(|&x| x >= 0) => {
+            Ok([p[0] as usize, p[1] as usize])
+        }
         Some(p) => Err(err(format!("pads {p:?} must be symmetric [t, l, t, l]"))),
     }
 }
 
 fn input_shape(v: &super::proto::ValueInfoProto) -> Option<Vec<usize>> {
     let dims = &v.r#type.as_ref()?.tensor_type.as_ref()?.shape.as_ref()?.dim;
-    let mut shape: Vec<usize> = dims.iter().map(|d| usize::try_from(d.dim_value).ok().filter(|&x| x > 0)).collect::<Option<_>>()?;
+    let mut shape: Vec<usize> =
+        dims.iter().map(|d| usize::try_from(d.dim_value).ok().filter(|&x| x > 0)).collect::<Option<_>>()?;
     if shape.len() >= 2 {
         shape.remove(0); // the batch dimension
     }
@@ -113,11 +127,15 @@ pub fn from_bytes(bytes: &[u8]) -> Result<FloatModel> {
     let mut input_len = None;
     let declared_shape = input_shape(input);
     let mut shape: Option<Vec<usize>> = declared_shape.clone();
-    let graph_err = |node: &NodeProto, why: &str| ImportError::Graph(format!("node {:?} ({}): {why}", node.name, node.op_type));
+    let graph_err =
+        |node: &NodeProto, why: &str| ImportError::Graph(format!("node {:?} ({}): {why}", node.name, node.op_type));
 
     for node in &graph.node {
         if !node.domain.is_empty() && node.domain != "ai.onnx" {
-            return Err(ImportError::UnsupportedOp { op_type: format!("{}::{}", node.domain, node.op_type), node: node.name.clone() });
+            return Err(ImportError::UnsupportedOp {
+                op_type: format!("{}::{}", node.domain, node.op_type),
+                node: node.name.clone(),
+            });
         }
         let first = node.input.first().ok_or_else(|| graph_err(node, "has no inputs"))?;
         let out = node.output.first().ok_or_else(|| graph_err(node, "has no outputs"))?.clone();
@@ -126,7 +144,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<FloatModel> {
                 if *first != current {
                     return Err(graph_err(node, "only a chain of layers on one input is supported"));
                 }
-                let w = node.input.get(1).and_then(|n| inits.get(n)).ok_or_else(|| graph_err(node, "weight must be an initializer"))?;
+                let w = node
+                    .input
+                    .get(1)
+                    .and_then(|n| inits.get(n))
+                    .ok_or_else(|| graph_err(node, "weight must be an initializer"))?;
                 if w.dims.len() != 2 {
                     return Err(graph_err(node, "weight must be 2-D"));
                 }
@@ -153,7 +175,10 @@ pub fn from_bytes(bytes: &[u8]) -> Result<FloatModel> {
                 if let Some(s) = &shape {
                     let len: usize = s.iter().product();
                     if len != in_f {
-                        return Err(graph_err(node, &format!("input width {in_f} does not match the incoming tensor's {len}")));
+                        return Err(graph_err(
+                            node,
+                            &format!("input width {in_f} does not match the incoming tensor's {len}"),
+                        ));
                     }
                 }
                 input_len.get_or_insert(in_f);
@@ -161,17 +186,27 @@ pub fn from_bytes(bytes: &[u8]) -> Result<FloatModel> {
                 layers.push(FloatLayer::Dense { in_features: in_f, out_features: out_f, weights, bias, relu: false });
             }
             "Add" => {
-                let other = node.input.iter().find(|n| **n != current).ok_or_else(|| graph_err(node, "must add a constant to the running tensor"))?;
+                let other = node
+                    .input
+                    .iter()
+                    .find(|n| **n != current)
+                    .ok_or_else(|| graph_err(node, "must add a constant to the running tensor"))?;
                 let c = inits.get(other).ok_or_else(|| graph_err(node, "the added tensor must be an initializer"))?;
                 match layers.last_mut() {
-                    Some(FloatLayer::Dense { bias, relu: false, .. }) if node.input.contains(&current) && c.data.len() == bias.len() => {
+                    Some(FloatLayer::Dense { bias, relu: false, .. })
+                        if node.input.contains(&current) && c.data.len() == bias.len() =>
+                    {
                         bias.iter_mut().zip(&c.data).for_each(|(b, v)| *b += v);
                     }
                     _ => return Err(graph_err(node, "Add is supported only as the bias of a preceding MatMul/Gemm")),
                 }
             }
             "Relu" => match layers.last_mut() {
-                Some(FloatLayer::Dense { relu, .. } | FloatLayer::Conv2d { relu, .. }) if !*relu && *first == current => *relu = true,
+                Some(FloatLayer::Dense { relu, .. } | FloatLayer::Conv2d { relu, .. })
+                    if !*relu && *first == current =>
+                {
+                    *relu = true
+                }
                 _ => return Err(graph_err(node, "Relu must follow a dense or convolution layer")),
             },
             "Flatten" => {
@@ -189,7 +224,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<FloatModel> {
                 if *first != current {
                     return Err(graph_err(node, "only a chain of layers on one input is supported"));
                 }
-                let w = node.input.get(1).and_then(|n| inits.get(n)).ok_or_else(|| graph_err(node, "weight must be an initializer"))?;
+                let w = node
+                    .input
+                    .get(1)
+                    .and_then(|n| inits.get(n))
+                    .ok_or_else(|| graph_err(node, "weight must be an initializer"))?;
                 if w.dims.len() != 4 {
                     return Err(graph_err(node, "only 2-D convolutions (4-D weights) are supported"));
                 }
@@ -201,7 +240,10 @@ pub fn from_bytes(bytes: &[u8]) -> Result<FloatModel> {
                 }
                 let (out_c, in_c, kh, kw) = (w.dims[0], w.dims[1], w.dims[2], w.dims[3]);
                 let Some(&[c, h, wd]) = shape.as_deref() else {
-                    return Err(graph_err(node, "Conv needs a known [C, H, W] input (declare the graph input's shape)"));
+                    return Err(graph_err(
+                        node,
+                        "Conv needs a known [C, H, W] input (declare the graph input's shape)",
+                    ));
                 };
                 if c != in_c {
                     return Err(graph_err(node, &format!("weight has {in_c} input channels, the tensor has {c}")));
@@ -218,9 +260,20 @@ pub fn from_bytes(bytes: &[u8]) -> Result<FloatModel> {
                 if bias.len() != out_c {
                     return Err(graph_err(node, "bias length differs from the output channels"));
                 }
-                shape = Some(vec![out_c, (h + 2 * padding[0] - kh) / stride[0] + 1, (wd + 2 * padding[1] - kw) / stride[1] + 1]);
+                shape = Some(vec![
+                    out_c,
+                    (h + 2 * padding[0] - kh) / stride[0] + 1,
+                    (wd + 2 * padding[1] - kw) / stride[1] + 1,
+                ]);
                 layers.push(FloatLayer::Conv2d {
-                    in_channels: in_c, out_channels: out_c, kernel: [kh, kw], stride, padding, weights: w.data.clone(), bias, relu: false,
+                    in_channels: in_c,
+                    out_channels: out_c,
+                    kernel: [kh, kw],
+                    stride,
+                    padding,
+                    weights: w.data.clone(),
+                    bias,
+                    relu: false,
                 });
             }
             "MaxPool" | "AveragePool" => {
@@ -254,11 +307,15 @@ pub fn from_bytes(bytes: &[u8]) -> Result<FloatModel> {
     }
     let output = graph.output.first().ok_or_else(|| ImportError::Graph("the graph has no output".into()))?;
     if output.name != current {
-        return Err(ImportError::Graph(format!("graph output {:?} is not the end of the layer chain ({current:?})", output.name)));
+        return Err(ImportError::Graph(format!(
+            "graph output {:?} is not the end of the layer chain ({current:?})",
+            output.name
+        )));
     }
     let input_shape = match declared_shape {
         Some(s) => s,
-        None => vec![input_len.ok_or_else(|| ImportError::Graph("the graph input has no shape and no Gemm/MatMul fixes it".into()))?],
+        None => vec![input_len
+            .ok_or_else(|| ImportError::Graph("the graph input has no shape and no Gemm/MatMul fixes it".into()))?],
     };
     let input_len = input_shape.iter().product();
     let name = if graph.name.is_empty() { "imported".to_owned() } else { graph.name.replace('_', "-") };

@@ -11,14 +11,14 @@
 //!                 "activation": "relu" } ] }
 //! ```
 //!
-//! Inputs and activations are int8; see [`crate::quant`] for the exact arithmetic. Loading validates
+//! Inputs and activations are int8; see [`crate::native::quant`] for the exact arithmetic. Loading validates
 //! every shape and range and names the layer at fault.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
     error::{ModelError, Result},
-    quant::bit_len,
+    native::quant::bit_len,
 };
 
 /// The `format` tag of a model file.
@@ -130,7 +130,15 @@ pub enum Layer {
     Argmax,
 }
 
-/// A validated quantized model.
+/// A validated quantized model: int8 weights and activations with per-layer requantization
+/// ([`Requant`]), for inference proofs.
+///
+/// Relation to [`crate::native::trainer::Mlp`]: an `Mlp` is the trainable model, a fixed
+/// `inputs → hidden → classes` MLP with wider fixed-point weights (`weight_bits`, power-of-two
+/// rescales, no zero points) that the training and evaluation circuits prove; a `QuantModel` is
+/// any layered int8 network the inference circuit proves. Both round with
+/// [`crate::native::quant::rshift_round`] and predict with [`crate::native::quant::first_max`];
+/// there is no conversion between them in this crate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuantModel {
@@ -225,7 +233,10 @@ impl Conv2dLayer {
     /// Output `[height, width]` for an input of `[h, w]`.
     #[must_use]
     pub fn out_hw(&self, h: usize, w: usize) -> (usize, usize) {
-        ((h + 2 * self.padding[0] - self.kernel[0]) / self.stride[0] + 1, (w + 2 * self.padding[1] - self.kernel[1]) / self.stride[1] + 1)
+        (
+            (h + 2 * self.padding[0] - self.kernel[0]) / self.stride[0] + 1,
+            (w + 2 * self.padding[1] - self.kernel[1]) / self.stride[1] + 1,
+        )
     }
 }
 
@@ -302,7 +313,11 @@ impl Conv2dLayer {
             return Err(shape_err("out_channels, kernel and stride (must be >= 1)", 0, 1));
         }
         if h + 2 * self.padding[0] < self.kernel[0] || w + 2 * self.padding[1] < self.kernel[1] {
-            return Err(shape_err("kernel (larger than the padded input)", self.kernel[0].max(self.kernel[1]), h.min(w)));
+            return Err(shape_err(
+                "kernel (larger than the padded input)",
+                self.kernel[0].max(self.kernel[1]),
+                h.min(w),
+            ));
         }
         let n = self.out_channels * self.in_channels * self.kernel[0] * self.kernel[1];
         if self.weights.len() != n {
@@ -334,7 +349,11 @@ impl PoolLayer {
             return Err(shape_err("input rank (pooling needs [C, H, W])", shape.len(), 3));
         };
         if self.kernel.contains(&0) || self.stride.contains(&0) || self.kernel[0] > h || self.kernel[1] > w {
-            return Err(shape_err("pool kernel (must be >= 1 and fit the input)", self.kernel[0].max(self.kernel[1]), h.min(w)));
+            return Err(shape_err(
+                "pool kernel (must be >= 1 and fit the input)",
+                self.kernel[0].max(self.kernel[1]),
+                h.min(w),
+            ));
         }
         if self.kernel[0] * self.kernel[1] > 1 << 16 {
             return Err(shape_err("pool window size", self.kernel[0] * self.kernel[1], 1 << 16));
@@ -358,7 +377,12 @@ impl Layer {
             Self::Flatten => Ok(vec![len]),
             Self::Argmax => {
                 if len == 0 || len > 128 {
-                    return Err(ModelError::Shape { layer, what: "argmax input length (1..=128)", got: len, expected: 128 });
+                    return Err(ModelError::Shape {
+                        layer,
+                        what: "argmax input length (1..=128)",
+                        got: len,
+                        expected: 128,
+                    });
                 }
                 Ok(vec![1])
             }
@@ -384,8 +408,7 @@ impl QuantModel {
 
     /// Parses and validates a model file.
     pub fn from_json(json: &str) -> Result<Self> {
-        let model: Self =
-            serde_json::from_str(json).map_err(|e| ModelError::Parse(e.to_string()))?;
+        let model: Self = serde_json::from_str(json).map_err(|e| ModelError::Parse(e.to_string()))?;
         model.validate()?;
         Ok(model)
     }
@@ -403,10 +426,7 @@ impl QuantModel {
             return Err(ModelError::UnknownFormat { found: self.format.clone() });
         }
         if self.version != MODEL_FORMAT_VERSION {
-            return Err(ModelError::UnsupportedVersion {
-                found: self.version,
-                supported: MODEL_FORMAT_VERSION,
-            });
+            return Err(ModelError::UnsupportedVersion { found: self.version, supported: MODEL_FORMAT_VERSION });
         }
         if self.layers.is_empty() {
             return Err(ModelError::NoLayers);
@@ -420,17 +440,29 @@ impl QuantModel {
     /// The input shape (`[input_len]` unless given).
     #[must_use]
     pub fn in_shape(&self) -> Vec<usize> {
-        if self.input_shape.is_empty() { vec![self.input_len] } else { self.input_shape.clone() }
+        if self.input_shape.is_empty() {
+            vec![self.input_len]
+        } else {
+            self.input_shape.clone()
+        }
     }
 
     /// Validates every layer and returns the input shape of each layer followed by the output shape.
     pub fn shapes(&self) -> Result<Vec<Vec<usize>>> {
         let first = self.in_shape();
         if first.iter().product::<usize>() != self.input_len {
-            return Err(ModelError::Shape { layer: 0, what: "input_shape product", got: first.iter().product(), expected: self.input_len });
+            return Err(ModelError::Shape {
+                layer: 0,
+                what: "input_shape product",
+                got: first.iter().product(),
+                expected: self.input_len,
+            });
         }
         if !(-128..=127).contains(&self.input_zero_point) {
-            return Err(ModelError::InvalidRequant { layer: 0, reason: format!("input zero point {} must be in [-128, 127]", self.input_zero_point) });
+            return Err(ModelError::InvalidRequant {
+                layer: 0,
+                reason: format!("input zero point {} must be in [-128, 127]", self.input_zero_point),
+            });
         }
         let zps = self.input_zero_points();
         let mut shapes = vec![first];
@@ -488,9 +520,7 @@ impl QuantModel {
         input
             .iter()
             .enumerate()
-            .map(|(index, &value)| {
-                i8::try_from(value).map_err(|_| ModelError::InputOutOfRange { index, value })
-            })
+            .map(|(index, &value)| i8::try_from(value).map_err(|_| ModelError::InputOutOfRange { index, value }))
             .collect()
     }
 }

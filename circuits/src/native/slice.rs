@@ -6,9 +6,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
 use crate::{
-    engine::dense_forward,
     error::Result,
-    model::{Activation, DenseLayer, QuantModel, Requant},
+    native::engine::dense_forward,
+    native::model::{Activation, DenseLayer, QuantModel, Requant},
 };
 
 /// Seed of the slice model's weights.
@@ -44,9 +44,8 @@ pub fn random_mlp(name: &str, seed: u64, input_len: usize, widths: &[usize]) -> 
             .iter()
             .flat_map(|x| {
                 (0..out).map(|o| {
-                    (layer.bias[o]
-                        + x.iter().enumerate().map(|(i, &v)| layer.weight(o, i) * i64::from(v)).sum::<i64>())
-                    .unsigned_abs()
+                    (layer.bias[o] + x.iter().enumerate().map(|(i, &v)| layer.weight(o, i) * i64::from(v)).sum::<i64>())
+                        .unsigned_abs()
                 })
             })
             .max()

@@ -5,7 +5,7 @@
 //! canonical field element (< r) and the unpacking is unique. The Solidity consumer decodes the same way.
 //!
 //! **Output words carry the payee.** The prover's address is added to the last output word at bit
-//! [`PAYEE_SHIFT`] (88): `last += address · 2^88`. The last word therefore holds at most
+//! [`PAYEE_SHIFT`] (88, [`crate::statement::payee`]): `last += address · 2^88`. The last word therefore holds at most
 //! [`PAYEE_WORD_VALUES`] (11) values; when the output's last chunk has more (or the output is a
 //! multiple of 31 values), one more word holding only the payee is appended. Values below 2^88 plus
 //! an address below 2^160 stay below 2^248 < r, so the split is unique. This saves the payee its own
@@ -13,6 +13,8 @@
 //! contracts receive the output words with the payee bits clear and add `msg.sender` themselves.
 
 use ark_ff::PrimeField;
+
+use crate::statement::payee::PAYEE_SHIFT;
 
 /// int8 values per packed word.
 pub const VALUES_PER_WORD: usize = 31;
@@ -23,18 +25,19 @@ pub fn words_for(len: usize) -> usize {
     len.div_ceil(VALUES_PER_WORD)
 }
 
-/// Bit offset of the payee address in the last output word.
-pub const PAYEE_SHIFT: u32 = 88;
-
 /// Most values the last output word holds beside the payee (`PAYEE_SHIFT / 8`).
-pub const PAYEE_WORD_VALUES: usize = 11;
+pub const PAYEE_WORD_VALUES: usize = PAYEE_SHIFT as usize / 8;
 
 /// Number of output words for `len` output values (the payee included, see the module doc).
 #[must_use]
 pub fn output_words_for(len: usize) -> usize {
     let words = words_for(len);
     let tail = len - words.saturating_sub(1) * VALUES_PER_WORD;
-    if len == 0 || tail > PAYEE_WORD_VALUES { words + 1 } else { words }
+    if len == 0 || tail > PAYEE_WORD_VALUES {
+        words + 1
+    } else {
+        words
+    }
 }
 
 /// Output words as the contracts receive and store them: packed values, payee bits clear.
@@ -50,8 +53,9 @@ pub fn pack_output_be_words(values: &[i8]) -> Vec<[u8; 32]> {
 pub fn output_public_words(values: &[i8], payee: &[u8; 20]) -> Vec<[u8; 32]> {
     let mut words = pack_output_be_words(values);
     let last = words.last_mut().expect("at least one output word");
-    // Bits 88..248 are bytes 1..21 of the big-endian word (byte 31 holds bits 0..8).
-    last[32 - 11 - 20..32 - 11].copy_from_slice(payee);
+    // Bits 88..248 are bytes 1..21 of the big-endian word (byte 31 holds bits 0..8): the payee's
+    // bits are clear in a packed word, so this is `bind_payee` on bytes.
+    last[32 - PAYEE_WORD_VALUES - 20..32 - PAYEE_WORD_VALUES].copy_from_slice(payee);
     words
 }
 
@@ -131,7 +135,8 @@ mod payee_tests {
         let plain = pack_output_be_words(&values);
         // public = plain + payee · 2^88, as integers.
         let p = Fr::from_be_bytes_mod_order(&public[0]);
-        let expected = Fr::from_be_bytes_mod_order(&plain[0]) + Fr::from_be_bytes_mod_order(&payee) * Fr::from(2u64).pow([88]);
+        let expected =
+            Fr::from_be_bytes_mod_order(&plain[0]) + Fr::from_be_bytes_mod_order(&payee) * Fr::from(2u64).pow([88]);
         assert_eq!(p, expected);
         assert_eq!(p.into_bigint().to_bytes_be()[0], 0, "stays below 2^248");
         assert_eq!(unpack_output_be_words(&plain, 10).unwrap(), values);
@@ -144,22 +149,6 @@ mod payee_tests {
         bad[1][31] = 1;
         assert!(unpack_output_be_words(&bad, 12).is_none());
     }
-}
-
-/// A signed integer as a field element (negative values are `r − |v|`).
-#[must_use]
-pub fn signed_to_field<F: PrimeField>(v: i128) -> F {
-    if v >= 0 {
-        F::from(v.unsigned_abs())
-    } else {
-        -F::from(v.unsigned_abs())
-    }
-}
-
-/// A 20-byte address as a field element (its big-endian integer; always < 2^160 < r).
-#[must_use]
-pub fn address_to_field<F: PrimeField>(address: &[u8; 20]) -> F {
-    F::from_be_bytes_mod_order(address)
 }
 
 #[cfg(test)]

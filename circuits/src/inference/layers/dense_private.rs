@@ -20,13 +20,13 @@ use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::{
+    field::signed_to_field,
     gadgets::{
         bits::le_bits,
         lincomb::weighted_sum,
         requant::{offset, requantize_zp},
     },
-    model::{bias_bits_of, max_abs_centered, requant_bits_for, DenseLayer},
-    packing::signed_to_field,
+    native::model::{bias_bits_of, max_abs_centered, requant_bits_for, DenseLayer},
 };
 
 /// Bits of a private bias: enough for the layer's largest |b| plus sign (public architecture).
@@ -93,7 +93,7 @@ pub fn dense_private<F: PrimeField>(
                 }
                 Ok(m * dot + k_o.value()?)
             })();
-            let t = FpVar::new_witness(cs.clone(), || t_val.clone())?;
+            let t = FpVar::new_witness(cs.clone(), || t_val)?;
             let hint = t_val.ok().map(|v| le_bits(v, n));
             outputs.push(requantize_zp(&t, n, layer.requant, layer.activation, hint)?);
             lhs.push((pw, t));

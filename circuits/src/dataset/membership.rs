@@ -15,7 +15,7 @@ use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 
 use crate::{
-    dataset::{DatasetTree, Result, Sample},
+    dataset::tree::{DatasetTree, Result, Sample},
     gadgets::{bits::decompose_le, merkle, private_tensor},
 };
 
@@ -60,11 +60,8 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for MembershipCircuit<F> {
         let values: Vec<i64> = self.sample.features.iter().map(|&v| i64::from(v)).collect();
         let features = private_tensor::alloc(&cs, Some(&values), values.len(), 8)?;
         let label = FpVar::new_witness(cs.clone(), || Ok(F::from(self.sample.label)))?;
-        let siblings = self
-            .siblings
-            .iter()
-            .map(|&s| FpVar::new_witness(cs.clone(), || Ok(s)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let siblings =
+            self.siblings.iter().map(|&s| FpVar::new_witness(cs.clone(), || Ok(s))).collect::<Result<Vec<_>, _>>()?;
         if siblings.len() != self.depth as usize {
             return Err(SynthesisError::Unsatisfiable);
         }
@@ -87,7 +84,10 @@ mod tests {
 
     fn tree() -> DatasetTree<Fr> {
         let samples = (0..1257)
-            .map(|i| Sample { features: (0..64).map(|k| ((i * 13 + k * 5) % 128) as i8).collect(), label: (i % 10) as u8 })
+            .map(|i| Sample {
+                features: (0..64).map(|k| ((i * 13 + k * 5) % 128) as i8).collect(),
+                label: (i % 10) as u8,
+            })
             .collect();
         DatasetTree::new(samples).unwrap()
     }

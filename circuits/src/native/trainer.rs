@@ -1,8 +1,10 @@
 //! Native fixed-point SGD for a one-hidden-layer MLP: the reference the training-step circuit must
 //! reproduce bit for bit (see `docs/training.md`).
 //!
-//! Everything is integer arithmetic with one rounding rule, `rshift_round(v, s) = floor((v + 2^(s−1)) / 2^s)`
-//! (the requantization rule of inference, with multiplier 1):
+//! Everything is integer arithmetic with one rounding rule,
+//! [`rshift_round(v, s)`](crate::native::quant::rshift_round) `= floor((v + 2^(s−1)) / 2^s)` (the
+//! requantization rule of inference, with multiplier 1), and predictions take the first maximum
+//! ([`crate::native::quant::first_max`]):
 //!
 //! * weights and biases are signed fixed-point integers with [`TrainConfig::frac_bits`] fractional
 //!   bits, kept inside `[−2^(weight_bits−1), 2^(weight_bits−1))`;
@@ -17,6 +19,8 @@
 //!   range-check the result.
 
 use thiserror::Error;
+
+use crate::native::quant::{first_max, rshift_round};
 
 /// Training hyper-parameters (all public, part of the model's registration).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +67,12 @@ pub enum TrainError {
 }
 
 /// Parameters of an `inputs → hidden → classes` MLP, row-major (`w1` is `hidden × inputs`).
+///
+/// Relation to [`crate::QuantModel`]: a `QuantModel` is a layered int8 network (int8 weights,
+/// per-layer requantization by `m·2^−s` with zero points) for inference proofs; an `Mlp` is the
+/// trainable model of the training and evaluation circuits, with `weight_bits`-bit fixed-point
+/// weights and power-of-two rescales (multiplier 1, no zero point). Both use the rounding rule and
+/// the first-maximum rule of [`crate::native::quant`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mlp {
     /// Input features.
@@ -79,17 +89,6 @@ pub struct Mlp {
     pub w2: Vec<i64>,
     /// Second layer biases.
     pub b2: Vec<i64>,
-}
-
-/// `floor((v + 2^(s−1)) / 2^s)` (`v` for `s = 0`).
-#[must_use]
-pub fn rshift_round(v: i64, s: u32) -> i64 {
-    if s == 0 { v } else { (v + (1 << (s - 1))) >> s }
-}
-
-/// Index of the first maximum (ties go to the lowest index, as the argmax gadget's).
-fn first_max(y: &[i64]) -> usize {
-    y.iter().enumerate().fold(0, |best, (i, v)| if *v > y[best] { i } else { best })
 }
 
 /// A held-out score: correct predictions (first maximum of the logits equals the label) and the
@@ -148,7 +147,11 @@ impl Mlp {
             && self.b1.len() == self.hidden
             && self.w2.len() == self.hidden * self.classes
             && self.b2.len() == self.classes;
-        if ok { Ok(()) } else { Err(TrainError::Shape("tensor lengths do not match inputs/hidden/classes".into())) }
+        if ok {
+            Ok(())
+        } else {
+            Err(TrainError::Shape("tensor lengths do not match inputs/hidden/classes".into()))
+        }
     }
 
     /// The forward pass on int8 features.
@@ -178,8 +181,8 @@ impl Mlp {
     }
 
     /// The held-out score of these weights on `samples` ([`Score`]): what the evaluation circuit
-    /// proves ([`crate::eval_circuit`]).
-    pub fn evaluate(&self, samples: &[crate::dataset::Sample], cfg: &TrainConfig) -> Result<Score, TrainError> {
+    /// proves ([`crate::eval`]).
+    pub fn evaluate(&self, samples: &[crate::dataset::tree::Sample], cfg: &TrainConfig) -> Result<Score, TrainError> {
         if samples.is_empty() || samples.len() > u32::MAX as usize {
             return Err(TrainError::Shape(format!("{} evaluation samples", samples.len())));
         }
@@ -261,11 +264,6 @@ impl Mlp {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rounding_matches_requantization_rule() {
-        assert_eq!([rshift_round(5, 1), rshift_round(-5, 1), rshift_round(-6, 2), rshift_round(7, 0)], [3, -2, -1, 7]);
-    }
 
     #[test]
     fn step_is_deterministic_and_moves_toward_the_target() {

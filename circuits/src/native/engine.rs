@@ -2,8 +2,8 @@
 
 use crate::{
     error::{ModelError, Result},
-    model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant},
-    quant::{clamp, requantize},
+    native::model::{Activation, Conv2dLayer, DenseLayer, Layer, PoolLayer, QuantModel, Requant},
+    native::quant::{clamp, first_max, requantize},
 };
 
 /// Requantizes an accumulator: `clamp(floor((acc·m + 2^(s-1)) / 2^s) + zp, lo, 127)` with
@@ -25,7 +25,10 @@ pub fn dense_forward(layer: &DenseLayer, x: &[i8], zp_in: i32) -> Vec<i8> {
     (0..layer.out_features)
         .map(|o| {
             let acc = layer.bias[o]
-                + x.iter().enumerate().map(|(i, &v)| layer.weight(o, i) * (i64::from(v) - i64::from(zp_in))).sum::<i64>();
+                + x.iter()
+                    .enumerate()
+                    .map(|(i, &v)| layer.weight(o, i) * (i64::from(v) - i64::from(zp_in)))
+                    .sum::<i64>();
             requant_out(acc, layer.requant, layer.activation)
         })
         .collect()
@@ -123,14 +126,9 @@ pub fn forward(model: &QuantModel, input: &[i8]) -> Result<Vec<i8>> {
     Ok(x)
 }
 
-/// Index of the first maximum (ties go to the lowest index), as the on-chain consumer computes it.
+/// The Argmax layer: index of the first maximum (ties go to the lowest index), as the on-chain
+/// consumer computes it ([`first_max`], the rule the trainer's predictions also use).
 #[must_use]
 pub fn argmax(values: &[i8]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
+    first_max(values)
 }

@@ -9,14 +9,14 @@ use ark_r1cs_std::{fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::SynthesisError;
 
 use crate::{
-    engine::source,
+    field::signed_to_field,
     gadgets::{
         bits::le_bits,
         lincomb::weighted_sum,
         requant::{offset, requantize_zp},
     },
-    model::{bias_bits_of, max_abs_centered, requant_bits_for, Conv2dLayer},
-    packing::signed_to_field,
+    native::engine::source,
+    native::model::{bias_bits_of, max_abs_centered, requant_bits_for, Conv2dLayer},
 };
 
 /// Weights of a convolution: constants, or witnesses with their biases.
@@ -45,10 +45,8 @@ pub fn conv<F: PrimeField>(
     let (oh, ow) = c.out_hw(h, w);
     let m = i128::from(c.requant.multiplier);
     let taps = c.in_channels * c.kernel[0] * c.kernel[1];
-    let private_n = requant_bits_for(
-        (1u128 << (conv_bias_bits(c) - 1)) + taps as u128 * 128 * max_abs_centered(zp_in),
-        c.requant,
-    );
+    let private_n =
+        requant_bits_for((1u128 << (conv_bias_bits(c) - 1)) + taps as u128 * 128 * max_abs_centered(zp_in), c.requant);
     let zp = signed_to_field::<F>(i128::from(zp_in));
     let mut out = Vec::with_capacity(c.out_channels * oh * ow);
     for o in 0..c.out_channels {
@@ -85,9 +83,10 @@ pub fn conv<F: PrimeField>(
                     }
                 }
                 let t = match weights {
-                    ConvWeights::Public => {
-                        weighted_sum(&terms, signed_to_field::<F>((i128::from(c.bias[o]) - i128::from(zp_in) * tap_sum) * m) + offset)?
-                    }
+                    ConvWeights::Public => weighted_sum(
+                        &terms,
+                        signed_to_field::<F>((i128::from(c.bias[o]) - i128::from(zp_in) * tap_sum) * m) + offset,
+                    )?,
                     ConvWeights::Private(_, b) => {
                         terms.push((signed_to_field(m), b[o].clone()));
                         weighted_sum(&terms, offset)?

@@ -5,8 +5,7 @@ use ark_ff::PrimeField;
 
 use crate::{
     gadgets::{poseidon::commit_words_native, private_tensor::words_native},
-    layers::{conv::conv_bias_bits, dense_private::bias_bits},
-    model::{Layer, QuantModel},
+    native::model::{bias_bits_of, Layer, QuantModel},
 };
 
 /// A 248-bit commitment salt (hides low-entropy weights; keep it secret with the weights).
@@ -28,8 +27,8 @@ pub fn weight_words<F: PrimeField>(model: &QuantModel) -> (Vec<F>, u64) {
     let mut count = 0u64;
     for layer in &model.layers {
         let (weights, bias, bits) = match layer {
-            Layer::Dense(d) => (&d.weights, &d.bias, bias_bits(d)),
-            Layer::Conv2d(c) => (&c.weights, &c.bias, conv_bias_bits(c)),
+            Layer::Dense(d) => (&d.weights, &d.bias, bias_bits_of(&d.bias)),
+            Layer::Conv2d(c) => (&c.weights, &c.bias, bias_bits_of(&c.bias)),
             _ => continue,
         };
         words.extend(words_native::<F>(weights, 8));

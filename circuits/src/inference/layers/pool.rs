@@ -8,12 +8,17 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::SynthesisError;
 
 use crate::{
-    engine::windows,
     gadgets::{avg::avg_round, max::max},
-    model::PoolLayer,
+    native::engine::windows,
+    native::model::PoolLayer,
 };
 
 /// Pools `x` of `shape = [C, H, W]` with the window maximum (`max = true`) or rounded average.
-pub fn pool<F: PrimeField>(p: &PoolLayer, x: &[FpVar<F>], shape: &[usize], use_max: bool) -> Result<Vec<FpVar<F>>, SynthesisError> {
+pub fn pool<F: PrimeField>(
+    p: &PoolLayer,
+    x: &[FpVar<F>],
+    shape: &[usize],
+    use_max: bool,
+) -> Result<Vec<FpVar<F>>, SynthesisError> {
     windows(p, x, shape).iter().map(|win| if use_max { max(win) } else { avg_round(win) }).collect()
 }

@@ -2,7 +2,7 @@
 //!
 //! * **Leaf** of a sample (int8 features `x`, class label `y`):
 //!   `Poseidon(LEAF_TAG, len(x), w₀, w₁, …, y)`, where `wₖ` are the features packed 31 per word exactly as
-//!   in [`crate::packing::pack_field`] (`Σ (v + 128)·256^j`); `LEAF_TAG` ([`leaf_tag`]) is the ASCII of
+//!   in [`crate::native::packing::pack_field`] (`Σ (v + 128)·256^j`); `LEAF_TAG` ([`leaf_tag`]) is the ASCII of
 //!   `"mlproof-leaf-v1"` as an integer.
 //! * **Node**: `Poseidon(NODE_TAG, left, right)`, `NODE_TAG` ([`node_tag`]) the ASCII of `"mlproof-node-v1"`.
 //!
@@ -26,7 +26,7 @@ use ark_crypto_primitives::sponge::{
 };
 use ark_ff::PrimeField;
 
-use crate::{error::DatasetError, gadgets::poseidon::config, packing::pack_field};
+use crate::{error::DatasetError, gadgets::poseidon::config, native::packing::pack_field};
 
 /// Result alias for data set operations.
 pub type Result<T, E = DatasetError> = core::result::Result<T, E>;
@@ -193,7 +193,10 @@ mod tests {
 
     fn samples(n: usize) -> Vec<Sample> {
         (0..n)
-            .map(|i| Sample { features: (0..64).map(|k| ((i * 31 + k * 7) % 256) as u8 as i8).collect(), label: (i % 10) as u8 })
+            .map(|i| Sample {
+                features: (0..64).map(|k| ((i * 31 + k * 7) % 256) as u8 as i8).collect(),
+                label: (i % 10) as u8,
+            })
             .collect()
     }
 
@@ -248,6 +251,9 @@ mod tests {
         assert_eq!(DatasetTree::<Fr>::new(vec![]).unwrap_err(), DatasetError::Empty);
         let mut s = samples(3);
         s[2].features.pop();
-        assert_eq!(DatasetTree::<Fr>::new(s).unwrap_err(), DatasetError::FeatureLength { sample: 2, got: 63, expected: 64 });
+        assert_eq!(
+            DatasetTree::<Fr>::new(s).unwrap_err(),
+            DatasetError::FeatureLength { sample: 2, got: 63, expected: 64 }
+        );
     }
 }

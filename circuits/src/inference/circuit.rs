@@ -1,104 +1,47 @@
 //! The inference circuit: proves `output = model(input)` for a public model, bound to a prover.
 //!
-//! Public inputs, in this order (the contracts rebuild exactly this vector):
-//!
-//! 1. `ceil(input_len / 31)` packed input words ([`crate::packing`]), or one Poseidon commitment
-//!    for a committed input;
-//! 2. the packed output words, the last of which also carries the prover's 20-byte address at bit 88
-//!    (the payee: a proof verifies for nobody else; see [`crate::packing::output_words_for`]);
-//! 3. with private weights only: the Poseidon commitment to the weights ([`crate::commitment`]).
+//! Public inputs: the layout of [`crate::statement::inference`] (input words or an input
+//! commitment, output words with the payee in the last, the weights commitment with private
+//! weights); the payee is bound by [`PayeeVar`].
 //!
 //! With [`Visibility::Public`] weights and biases are circuit constants, so matrix products cost no
-//! constraints ([`crate::layers::dense_public`]). With [`Visibility::Private`] they are witnesses,
+//! constraints ([`crate::inference::layers::dense_public`]). With [`Visibility::Private`] they are witnesses,
 //! range-checked and bound to the public commitment, and products are packed several per field
-//! multiplication ([`crate::layers::dense_private`]); the verifying key then depends only on the
+//! multiplication ([`crate::inference::layers::dense_private`]); the verifying key then depends only on the
 //! architecture (shapes, requantization multipliers and shifts, bias widths). Inputs are
 //! range-checked by unpacking, activations by requantization, the address by a 160-bit decomposition.
 
 use ark_ff::PrimeField;
-use ark_ff::BigInteger;
 use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 
 use crate::{
-    engine,
     error::Result,
-    commitment::{weights_commitment, Salt},
+    field::to_be_bytes32,
     gadgets::{
         argmax::argmax,
-        bits::decompose_le,
         lincomb::weighted_sum,
         pack,
         poseidon::{commit_native, commit_words},
         private_tensor,
     },
-    layers::{
+    inference::layers::{
         conv::{conv, conv_bias_bits, ConvWeights},
         dense_private::{bias_bits, dense_private},
         dense_public::dense_public,
         pool::pool,
     },
-    model::{Layer, QuantModel},
-    packing::{address_to_field, output_public_words, output_words_for, pack_field, words_for, PAYEE_SHIFT, VALUES_PER_WORD},
+    native::{
+        commitment::{weights_commitment, Salt},
+        engine,
+        model::{Layer, QuantModel},
+        packing::{output_public_words, output_words_for, pack_field, words_for, VALUES_PER_WORD},
+    },
+    statement::{
+        inference::{Statement, Visibility},
+        payee::PayeeVar,
+    },
 };
-
-/// Bits of an Ethereum address.
-pub const ADDRESS_BITS: u32 = 160;
-
-/// Whether a model's weights are circuit constants or committed witnesses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Visibility {
-    /// Weights are public circuit constants (the verifying key fixes the model).
-    #[default]
-    Public,
-    /// Weights are private witnesses bound to a public Poseidon commitment.
-    Private,
-}
-
-/// The public statement of one inference proof.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Statement {
-    /// The int8 input.
-    pub input: Vec<i8>,
-    /// The int8 output the proof asserts.
-    pub output: Vec<i8>,
-    /// The prover (payee) address bound into the proof.
-    pub prover: [u8; 20],
-    /// With private weights: the weights commitment, as a big-endian field element.
-    pub weights_commitment: Option<[u8; 32]>,
-    /// With a committed input: the input commitment, which replaces the input words in the public
-    /// inputs (`input` may then be empty in a statement received from someone else).
-    pub input_commitment: Option<[u8; 32]>,
-}
-
-impl Statement {
-    /// Public inputs in circuit order.
-    #[must_use]
-    pub fn public_inputs<F: PrimeField>(&self) -> Vec<F> {
-        let mut v = match &self.input_commitment {
-            Some(c) => vec![F::from_be_bytes_mod_order(c)],
-            None => pack_field(&self.input),
-        };
-        v.extend(output_public_words(&self.output, &self.prover).iter().map(|w| F::from_be_bytes_mod_order(w)));
-        if let Some(c) = &self.weights_commitment {
-            v.push(F::from_be_bytes_mod_order(c));
-        }
-        v
-    }
-}
-
-/// Number of public inputs of a model's inference circuit with a public input.
-#[must_use]
-pub fn public_input_count(model: &QuantModel, visibility: Visibility) -> usize {
-    public_input_count_with(model, visibility, false)
-}
-
-/// Number of public inputs, with the input public (packed words) or committed (one element).
-#[must_use]
-pub fn public_input_count_with(model: &QuantModel, visibility: Visibility, committed_input: bool) -> usize {
-    let input = if committed_input { 1 } else { words_for(model.input_len) };
-    input + output_words_for(model.output_len()) + usize::from(visibility == Visibility::Private)
-}
 
 /// The inference circuit for one model.
 #[derive(Clone, Debug)]
@@ -109,13 +52,6 @@ pub struct InferenceCircuit<'a> {
     salt: Option<Salt>,
     /// `None`: public input. `Some(salt)`: committed input (`Some(None)` during setup).
     input_salt: Option<Option<Salt>>,
-}
-
-fn be32<F: PrimeField>(f: F) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    let bytes = f.into_bigint().to_bytes_be();
-    out[32 - bytes.len()..].copy_from_slice(&bytes);
-    out
 }
 
 impl<'a> InferenceCircuit<'a> {
@@ -129,17 +65,42 @@ impl<'a> InferenceCircuit<'a> {
     pub fn new(model: &'a QuantModel, input: &[i8], prover: [u8; 20]) -> Result<(Self, Statement)> {
         model.validate()?;
         let output = engine::forward(model, input)?;
-        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: None, input_commitment: None };
-        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Public, salt: None, input_salt: None }, statement))
+        let statement =
+            Statement { input: input.to_vec(), output, prover, weights_commitment: None, input_commitment: None };
+        Ok((
+            Self {
+                model,
+                statement: Some(statement.clone()),
+                visibility: Visibility::Public,
+                salt: None,
+                input_salt: None,
+            },
+            statement,
+        ))
     }
 
     /// Like [`InferenceCircuit::new`] with private weights committed under `salt`.
     pub fn new_private(model: &'a QuantModel, input: &[i8], prover: [u8; 20], salt: Salt) -> Result<(Self, Statement)> {
         model.validate()?;
         let output = engine::forward(model, input)?;
-        let commitment = be32(weights_commitment::<ark_bn254::Fr>(model, &salt));
-        let statement = Statement { input: input.to_vec(), output, prover, weights_commitment: Some(commitment), input_commitment: None };
-        Ok((Self { model, statement: Some(statement.clone()), visibility: Visibility::Private, salt: Some(salt), input_salt: None }, statement))
+        let commitment = to_be_bytes32(weights_commitment::<ark_bn254::Fr>(model, &salt));
+        let statement = Statement {
+            input: input.to_vec(),
+            output,
+            prover,
+            weights_commitment: Some(commitment),
+            input_commitment: None,
+        };
+        Ok((
+            Self {
+                model,
+                statement: Some(statement.clone()),
+                visibility: Visibility::Private,
+                salt: Some(salt),
+                input_salt: None,
+            },
+            statement,
+        ))
     }
 
     /// A circuit asserting an arbitrary statement (for tests of what the constraints reject).
@@ -153,7 +114,7 @@ impl<'a> InferenceCircuit<'a> {
     #[must_use]
     pub fn with_committed_input(mut self, salt: Option<Salt>) -> (Self, Option<Statement>) {
         if let (Some(st), Some(s)) = (self.statement.as_mut(), salt) {
-            st.input_commitment = Some(be32(commit_native::<ark_bn254::Fr>(&st.input, s.to_field())));
+            st.input_commitment = Some(to_be_bytes32(commit_native::<ark_bn254::Fr>(&st.input, s.to_field())));
         }
         self.input_salt = Some(salt);
         let st = self.statement.clone();
@@ -182,9 +143,7 @@ fn alloc_inputs<F: PrimeField>(
 ) -> Result<Vec<FpVar<F>>, SynthesisError> {
     (0..count)
         .map(|k| {
-            FpVar::new_input(cs.clone(), || {
-                values.as_ref().map(|v| v[k]).ok_or(SynthesisError::AssignmentMissing)
-            })
+            FpVar::new_input(cs.clone(), || values.as_ref().map(|v| v[k]).ok_or(SynthesisError::AssignmentMissing))
         })
         .collect()
 }
@@ -202,7 +161,9 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         };
         let output_words = alloc_inputs(
             &cs,
-            st.map(|s| output_public_words(&s.output, &s.prover).iter().map(|w| F::from_be_bytes_mod_order(w)).collect()),
+            st.map(|s| {
+                output_public_words(&s.output, &s.prover).iter().map(|w| F::from_be_bytes_mod_order(w)).collect()
+            }),
             n_out,
         )?;
         let commitment = match self.visibility {
@@ -213,11 +174,7 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
                     .ok_or(SynthesisError::AssignmentMissing)
             })?),
         };
-        let prover = FpVar::new_witness(cs.clone(), || {
-            st.map(|s| address_to_field::<F>(&s.prover)).ok_or(SynthesisError::AssignmentMissing)
-        })?;
-
-        decompose_le(&prover, ADDRESS_BITS)?;
+        let prover = PayeeVar::alloc(&cs, st.map(|s| &s.prover))?;
 
         let mut x = Vec::with_capacity(model.input_len);
         if let Some(salt) = self.input_salt {
@@ -225,7 +182,9 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
             // commitment, which hashes the same packed words a public input would expose.
             let values: Option<Vec<i64>> = st.map(|s| s.input.iter().map(|&v| i64::from(v)).collect());
             let t = private_tensor::alloc(&cs, values.as_deref(), model.input_len, 8)?;
-            let salt = FpVar::new_witness(cs.clone(), || salt.map(|s| s.to_field::<F>()).ok_or(SynthesisError::AssignmentMissing))?;
+            let salt = FpVar::new_witness(cs.clone(), || {
+                salt.map(|s| s.to_field::<F>()).ok_or(SynthesisError::AssignmentMissing)
+            })?;
             commit_words(&t.words, model.input_len as u64, &salt)?.enforce_equal(&input_words[0])?;
             x = t.values;
         } else {
@@ -259,7 +218,12 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
                 Layer::Dense(d) => dense_public(d, &x, zp)?,
                 Layer::Conv2d(c) if private.is_some() => {
                     let w = private_tensor::alloc(&cs, known.then_some(c.weights.as_slice()), c.weights.len(), 8)?;
-                    let b = private_tensor::alloc(&cs, known.then_some(c.bias.as_slice()), c.bias.len(), conv_bias_bits(c))?;
+                    let b = private_tensor::alloc(
+                        &cs,
+                        known.then_some(c.bias.as_slice()),
+                        c.bias.len(),
+                        conv_bias_bits(c),
+                    )?;
                     let y = conv(c, &x, shape[1], shape[2], &ConvWeights::Private(&w.values, &b.values), zp)?;
                     count += (c.weights.len() + c.bias.len()) as u64;
                     words.extend(w.words);
@@ -279,13 +243,10 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for InferenceCircuit<'_> {
         // Output words: packed values (already int8-constrained), the payee added to the last word.
         // One constraint per word; unique because values < 2^88 in the last word and prover < 2^160.
         let chunks: Vec<&[FpVar<F>]> = x.chunks(VALUES_PER_WORD).collect();
-        let payee = F::from(2u64).pow([u64::from(PAYEE_SHIFT)]);
         for (k, word) in output_words.iter().enumerate() {
-            let (mut terms, constant) = pack::packed_terms(chunks.get(k).copied().unwrap_or(&[]));
-            if k + 1 == n_out {
-                terms.push((payee, prover.clone()));
-            }
-            weighted_sum(&terms, constant)?.enforce_equal(word)?;
+            let (terms, constant) = pack::packed_terms(chunks.get(k).copied().unwrap_or(&[]));
+            let packed = if k + 1 == n_out { prover.bind(&terms, constant)? } else { weighted_sum(&terms, constant)? };
+            packed.enforce_equal(word)?;
         }
         Ok(())
     }

@@ -1,0 +1,10 @@
+//! Data sets and their provenance: the training (or evaluation) set as a Poseidon Merkle tree
+//! ([`tree`], native) and the stand-alone circuit proving that a sample is in it ([`membership`]).
+//! The training-step and evaluation circuits prove membership with the same hashing
+//! ([`crate::gadgets::merkle`]).
+
+pub mod membership;
+pub mod tree;
+
+pub use membership::MembershipCircuit;
+pub use tree::{leaf_hash, leaf_tag, node_hash, node_tag, DatasetTree, MerklePath, Result, Sample, MAX_DEPTH};
