@@ -9,7 +9,7 @@ use eyre::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use mlproof_circuits::{
     dataset::Sample,
-    train::{Mlp, TrainConfig},
+    native::trainer::{Mlp, TrainConfig},
     QuantModel, Visibility,
 };
 use mlproof_import::dataset::Digits;

@@ -2,7 +2,7 @@
 
 use std::{path::Path, process::Command};
 
-use mlproof_circuits::slice::{random_mlp, slice_model};
+use mlproof_circuits::native::slice::{random_mlp, slice_model};
 
 const PROVER: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 

@@ -5,7 +5,7 @@ use std::{path::PathBuf, process::Command};
 
 use alloy::{providers::ext::AnvilApi, signers::local::PrivateKeySigner};
 use mlproof_circuits::{
-    slice::{sample_input, slice_model},
+    native::slice::{sample_input, slice_model},
     Visibility,
 };
 use mlproof_node::{

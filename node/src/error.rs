@@ -25,7 +25,7 @@ pub enum NodeError {
     Dataset(#[from] mlproof_circuits::DatasetError),
     /// A training step or evaluation could not be computed (shapes, an overflowing update).
     #[error(transparent)]
-    Train(#[from] mlproof_circuits::train::TrainError),
+    Train(#[from] mlproof_circuits::native::trainer::TrainError),
     /// Something read back from the chain is inconsistent with what was sent or proven.
     #[error("{0}")]
     Inconsistent(String),

@@ -9,7 +9,10 @@ use alloy::{
     providers::Provider,
     signers::local::PrivateKeySigner,
 };
-use mlproof_circuits::{engine, packing, InferenceCircuit, QuantModel, Salt};
+use mlproof_circuits::{
+    native::{engine, packing},
+    InferenceCircuit, QuantModel, Salt,
+};
 use mlproof_prover::{
     commitment::model_commitment,
     prove_circuit,

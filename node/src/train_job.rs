@@ -26,9 +26,9 @@ use alloy::{
 use ark_bn254::Fr;
 use mlproof_circuits::{
     dataset::{DatasetTree, Sample},
-    eval_circuit::{self, EvalCircuit, EvalShape},
-    train::{Mlp, TrainConfig},
-    train_circuit::{self, head, TrainShape, TrainStepCircuit},
+    eval::{self, EvalCircuit, EvalShape},
+    native::trainer::{Mlp, TrainConfig},
+    train::{self, head, TrainShape, TrainStepCircuit},
 };
 use mlproof_prover::{
     evm::{fr_to_u256, u256_to_fr},
@@ -235,7 +235,7 @@ fn setup(cfg: &TrainJobConfig, tree: &DatasetTree<Fr>, observer: &mut dyn FnMut(
         None,
         format!(
             "{} constraints, {} step(s) of batch {} per proof, {step_s:.1} s ({DEV_SETUP_WARNING})",
-            train_circuit::constraint_count(&step_shape, &cfg.cfg),
+            train::constraint_count(&step_shape, &cfg.cfg),
             cfg.steps_per_proof,
             cfg.batch
         ),
@@ -249,7 +249,7 @@ fn setup(cfg: &TrainJobConfig, tree: &DatasetTree<Fr>, observer: &mut dyn FnMut(
         None,
         format!(
             "{} constraints, {} held-out samples, {eval_s:.1} s",
-            eval_circuit::constraint_count(&eval_shape, &cfg.cfg),
+            eval::constraint_count(&eval_shape, &cfg.cfg),
             cfg.eval.len()
         ),
     );
@@ -503,11 +503,11 @@ pub async fn run_training(
         gas_per_step: mean(&step_gas) / k as u64,
         step_gas,
         eval_gas,
-        constraints_per_step: train_circuit::constraint_count(&keyed.step_shape, &cfg.cfg) / k,
-        eval_constraints: eval_circuit::constraint_count(&keyed.eval_shape, &cfg.cfg),
+        constraints_per_step: train::constraint_count(&keyed.step_shape, &cfg.cfg) / k,
+        eval_constraints: eval::constraint_count(&keyed.eval_shape, &cfg.cfg),
         setup_s: keyed.setup_s,
         prove_s_per_step: prove_total / cfg.steps as f64,
-        constraints_per_proof: train_circuit::constraint_count(&keyed.step_shape, &cfg.cfg),
+        constraints_per_proof: train::constraint_count(&keyed.step_shape, &cfg.cfg),
         eval_prove_s: (prove0 + prove1) / 2.0,
         step_rewards: step_rewards.to_string(),
         improvement_reward: after.reward.to_string(),

@@ -8,7 +8,7 @@ use alloy::{
     sol_types::SolValue,
 };
 
-use mlproof_circuits::train::Score;
+use mlproof_circuits::native::trainer::Score;
 
 use mlproof_relayer::{
     bindings::{IModelRegistry, ITrainingLedger, IERC20},

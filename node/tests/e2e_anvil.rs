@@ -8,7 +8,7 @@ use alloy::{
     providers::ext::AnvilApi,
     signers::local::PrivateKeySigner,
 };
-use mlproof_circuits::slice::{sample_input, slice_model};
+use mlproof_circuits::native::slice::{sample_input, slice_model};
 use mlproof_node::{
     deploy::tokens,
     job::{chain_time, mint_and_stake, post_committed, prepare, prove_committed, run_on_anvil, JobConfig},

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use mlproof_circuits::{
     dataset::Sample,
-    train::{Mlp, TrainConfig},
+    native::trainer::{Mlp, TrainConfig},
 };
 use mlproof_node::{
     deploy::tokens,

@@ -14,9 +14,9 @@ use alloy::{
 use ark_bn254::Fr;
 use mlproof_circuits::{
     dataset::{DatasetTree, Sample},
-    eval_circuit::{EvalCircuit, EvalShape},
-    train::{Mlp, TrainConfig},
-    train_circuit::{head, TrainShape, TrainStepCircuit},
+    eval::{EvalCircuit, EvalShape},
+    native::trainer::{Mlp, TrainConfig},
+    train::{head, TrainShape, TrainStepCircuit},
 };
 use mlproof_node::{
     compile::Compiler,
@@ -154,9 +154,9 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
     let proof = evm_proof_words(&prove_eval(&eval_keys, circuit, &mut rand::rngs::OsRng).unwrap());
     let score = statement.score;
     let mutations = [
-        ("correct + 1", mlproof_circuits::train::Score { correct: score.correct + 1, ..score }, &admin),
-        ("lossSum - 1", mlproof_circuits::train::Score { loss_sum: score.loss_sum - 1, ..score }, &admin),
-        ("total + 1", mlproof_circuits::train::Score { total: score.total + 1, ..score }, &admin),
+        ("correct + 1", mlproof_circuits::native::trainer::Score { correct: score.correct + 1, ..score }, &admin),
+        ("lossSum - 1", mlproof_circuits::native::trainer::Score { loss_sum: score.loss_sum - 1, ..score }, &admin),
+        ("total + 1", mlproof_circuits::native::trainer::Score { total: score.total + 1, ..score }, &admin),
         ("another submitter", score, &prover),
     ];
     for (what, s, who) in mutations {

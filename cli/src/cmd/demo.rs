@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use eyre::{Context, Result};
-use mlproof_circuits::slice::sample_input;
+use mlproof_circuits::native::slice::sample_input;
 use mlproof_import::dataset::Digits;
 use mlproof_node::{
     compile::find_root,

@@ -276,7 +276,7 @@ impl TaskArgs {
                         input_salt.is_none() && !publish_input,
                         "--input-salt and --publish-input need --committed-input"
                     );
-                    let words = mlproof_circuits::packing::pack_be_words(&values)
+                    let words = mlproof_circuits::native::packing::pack_be_words(&values)
                         .iter()
                         .map(|w| U256::from_be_bytes(*w))
                         .collect();

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use eyre::{Context, Result};
 use mlproof_circuits::{
-    inference::public_input_count,
-    model::Layer,
-    slice::{random_mlp, slice_model},
+    native::model::Layer,
+    native::slice::{random_mlp, slice_model},
+    statement::public_input_count,
     Visibility,
 };
 use mlproof_import::{digits_model::import_digits_with, quantize::QuantizeConfig};
@@ -155,8 +155,8 @@ impl Args {
                         Layer::Argmax => "argmax".to_owned(),
                     })
                     .collect();
-                let input_words = mlproof_circuits::packing::words_for(m.input_len);
-                let output_words = mlproof_circuits::packing::output_words_for(m.output_len());
+                let input_words = mlproof_circuits::native::packing::words_for(m.input_len);
+                let output_words = mlproof_circuits::native::packing::output_words_for(m.output_len());
                 if json {
                     print_json(&serde_json::json!({
                         "name": m.name, "input_len": m.input_len, "output_len": m.output_len(),

@@ -3,8 +3,8 @@
 use std::{path::PathBuf, time::Instant};
 
 use eyre::{Context, Result};
+use mlproof_circuits::native::{engine, slice::sample_input};
 use mlproof_circuits::InferenceCircuit;
-use mlproof_circuits::{engine, slice::sample_input};
 use mlproof_prover::{prove::check_satisfied, prove_circuit, verify_inference, ProofFile};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;

@@ -9,12 +9,12 @@ use ark_relations::gr1cs::{ConstraintSystem, SynthesisMode};
 use eyre::{Context, Result};
 use mlproof_circuits::{
     gadgets::{poseidon::commit_words, private_tensor},
-    layers::{
+    inference::layers::{
         dense_private::{bias_bits, dense_private},
         dense_public::dense_public,
     },
-    model::{Activation, DenseLayer, Layer, QuantModel},
-    slice::{random_mlp, sample_input},
+    native::model::{Activation, DenseLayer, Layer, QuantModel},
+    native::slice::{random_mlp, sample_input},
     Salt, Visibility,
 };
 use mlproof_prover::{
@@ -75,7 +75,7 @@ pub fn unit_costs(model: &QuantModel) -> Result<Value> {
     let alloc = cs.num_constraints();
     let _ = dense_private(d, &w.values, &b.values, &x, 0)?;
     let private_total = cs.num_constraints() - alloc;
-    let n = mlproof_circuits::layers::dense_private::private_requant_bits(d, 0);
+    let n = mlproof_circuits::inference::layers::dense_private::private_requant_bits(d, 0);
     let per_mac_private = (private_total - requant_cost(d, n)) as f64 / macs;
 
     let before = cs.num_constraints();

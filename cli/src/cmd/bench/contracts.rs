@@ -4,7 +4,7 @@
 
 use alloy::{providers::ext::AnvilApi, signers::local::PrivateKeySigner};
 use eyre::{Context, Result};
-use mlproof_circuits::slice::sample_input;
+use mlproof_circuits::native::slice::sample_input;
 use mlproof_node::{
     compile::find_root,
     job::{mint_and_stake, post_committed, prepare, prove_committed, JobConfig},

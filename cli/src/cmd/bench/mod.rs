@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use eyre::{Context, Result};
-use mlproof_circuits::slice::{sample_input, slice_model};
+use mlproof_circuits::native::slice::{sample_input, slice_model};
 use mlproof_node::{
     compile::find_root,
     job::{run_on_anvil, JobConfig},
