@@ -86,7 +86,7 @@ pub enum ModelError {
     },
 }
 
-/// Why a training data set could not be put into a [`crate::dataset::tree::DatasetTree`], or a lookup failed.
+/// Why a training data set could not be put into a [`crate::native::dataset::DatasetTree`], or a lookup failed.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum DatasetError {
     /// No samples were given.

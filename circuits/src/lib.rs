@@ -12,16 +12,18 @@
 //! * [`statement`] — every circuit's public-input layout, built and parsed, and the payee binding.
 //! * [`gadgets`] — one R1CS gadget per file, each documenting its constraint cost.
 //! * [`inference`] — the inference circuit and its layers.
-//! * [`dataset`] — a data set as a Poseidon Merkle tree, and the membership circuit.
+//! * [`dataset`] — the membership circuit, and the data set tree ([`native::dataset`]) re-exported.
 //! * [`mlp`] — the trainable MLP in circuits (parameters, samples, forward pass, widths, the head
 //!   commitment), shared by [`train`] and [`eval`].
 //! * [`train`] — the circuit proving SGD steps between two weight commitments.
 //! * [`eval`] — the circuit proving the held-out score of a committed head on a committed set.
 //! * [`error`] — the model and data set errors.
 //!
-//! The module graph is acyclic: `field` and `native::quant` are leaves, the gadgets depend only on
-//! them, on each other (never in a circle) and on the native side, and each circuit module depends
-//! on the gadgets, `mlp` and `statement`, never on another circuit.
+//! The module graph is acyclic and points one way (checked by `scripts/lib/module_graph.py` in
+//! `./scripts/test`): `error` and `field` are leaves; [`native`] depends only on `error`;
+//! [`statement`] on `native` and `field`; [`gadgets`] on `native`, `statement` (the payee layout)
+//! and `field`; [`dataset`] and [`mlp`] on `gadgets` and `native`; the circuits [`inference`],
+//! [`train`] and [`eval`] on the gadgets, `mlp`, `statement` and `native`, never on each other.
 
 pub mod dataset;
 pub mod error;

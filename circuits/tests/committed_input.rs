@@ -4,8 +4,8 @@
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use mlproof_circuits::{
-    gadgets::poseidon::commit_native,
     native::engine,
+    native::poseidon::commit_native,
     native::slice::{sample_input, slice_model},
     statement::public_input_count_with,
     InferenceCircuit, QuantModel, Salt, Statement, Visibility,

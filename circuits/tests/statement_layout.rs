@@ -15,12 +15,13 @@ use mlproof_circuits::{
     mlp::head,
     native::{
         engine,
-        packing::{pack_be_words, pack_output_be_words},
+        packing::pack_be_words,
         slice::{sample_input, slice_model},
         trainer::{Mlp, Score, TrainConfig},
     },
     statement::{
-        DataStatement, EvalStatement, InferenceShape, Statement, TrainStatement, Visibility, ADDRESS_BITS, PAYEE_SHIFT,
+        pack_output_be_words, DataStatement, EvalStatement, InferenceShape, Statement, TrainStatement, Visibility,
+        ADDRESS_BITS, PAYEE_SHIFT,
     },
     InferenceCircuit, Salt,
 };

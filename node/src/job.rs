@@ -9,10 +9,7 @@ use alloy::{
     providers::Provider,
     signers::local::PrivateKeySigner,
 };
-use mlproof_circuits::{
-    native::{engine, packing},
-    InferenceCircuit, QuantModel, Salt,
-};
+use mlproof_circuits::{native::engine, statement, InferenceCircuit, QuantModel, Salt};
 use mlproof_prover::{
     commitment::model_commitment,
     prove_circuit,
@@ -239,7 +236,7 @@ pub async fn prepare(cfg: &JobConfig, admin: &Account, observer: &mut dyn FnMut(
     let (verifier, sent) = deploy_verifier(admin, &artifacts, &name).await?;
     report_step(observer, &format!("deploy {name}"), Some(&sent), verifier.to_string());
     let commitment = model_commitment(model);
-    let output_words = u32::try_from(packing::output_words_for(model.output_len()))
+    let output_words = u32::try_from(statement::output_words_for(model.output_len()))
         .map_err(|_| NodeError::Inconsistent("model too wide".into()))?;
     let registration = ModelRegistration {
         verifier,
@@ -442,6 +439,6 @@ pub async fn run(
 /// Decodes packed output words read from the chain into int8 values.
 pub fn decode_output(words: &[U256], len: usize) -> Result<Vec<i8>> {
     let be: Vec<[u8; 32]> = words.iter().map(|w| w.to_be_bytes::<32>()).collect();
-    packing::unpack_output_be_words(&be, len)
+    statement::unpack_output_be_words(&be, len)
         .ok_or_else(|| NodeError::Inconsistent("verified output words are malformed".into()))
 }

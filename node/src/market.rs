@@ -51,7 +51,7 @@ pub fn random_salt() -> Salt {
 /// The salted Poseidon commitment of a committed input: the task's one input word.
 #[must_use]
 pub fn input_commitment_word(values: &[i8], salt: &Salt) -> U256 {
-    mlproof_prover::evm::fr_to_u256(mlproof_circuits::gadgets::poseidon::commit_native::<ark_bn254::Fr>(
+    mlproof_prover::evm::fr_to_u256(mlproof_circuits::native::poseidon::commit_native::<ark_bn254::Fr>(
         values,
         salt.to_field(),
     ))

@@ -9,7 +9,11 @@ use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::PrimeField;
 use ark_groth16::Proof;
-use mlproof_circuits::{native::packing, statement::bind_payee, QuantModel, Statement};
+use mlproof_circuits::{
+    native::packing,
+    statement::{bind_payee, pack_output_be_words},
+    QuantModel, Statement,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -107,7 +111,7 @@ impl EvmProof {
                 Some(c) => vec![U256::from_be_bytes(c)],
                 None => words(&statement.input),
             },
-            output: packing::pack_output_be_words(&statement.output).iter().map(|w| U256::from_be_bytes(*w)).collect(),
+            output: pack_output_be_words(&statement.output).iter().map(|w| U256::from_be_bytes(*w)).collect(),
             weights_commitment: statement.weights_commitment.map(U256::from_be_bytes),
             prover: Address::from(statement.prover),
         }

@@ -2,7 +2,8 @@
 # The house rules of docs/architecture.md that a machine can check:
 #   * the relayer talks to the chain and nothing else: it depends on no circuit, prover or node crate;
 #   * circuits and prover know nothing of the chain runtime (no relayer or node);
-#   * no hand-written Rust source file is longer than 600 lines.
+#   * no hand-written Rust source file is longer than 600 lines;
+#   * inside each crate, the top-level modules import each other without a cycle (module_graph.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,6 +30,8 @@ while IFS= read -r f; do
     fail=1
   fi
 done < <(git ls-files '*.rs')
+
+python3 scripts/lib/module_graph.py || fail=1
 
 [ "$fail" -eq 0 ] && echo "layout: ok" >&2
 exit "$fail"

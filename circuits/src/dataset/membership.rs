@@ -15,8 +15,8 @@ use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 
 use crate::{
-    dataset::tree::{DatasetTree, Result, Sample},
     gadgets::{bits::decompose_le, merkle, private_tensor},
+    native::dataset::{DatasetTree, Result, Sample},
 };
 
 /// The membership circuit's assignment. Fields are public so that tests can play a cheating prover.

@@ -8,21 +8,19 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, Synthesis
 
 use super::shape::EvalShape;
 use crate::{
-    dataset::tree::{DatasetTree, Sample},
     field::signed_to_field,
     gadgets::{
         argmax::argmax_bits,
         is_zero::is_zero,
         lincomb::weighted_sum,
         merkle::{leaf_hash, node_hash},
+        payee::PayeeVar,
         poseidon::commit_words,
     },
     mlp::{alloc_params, alloc_sample, error, forward, head, SampleVars, Widths},
+    native::dataset::{DatasetTree, Sample},
     native::trainer::{Mlp, TrainConfig, TrainError},
-    statement::{
-        eval::{self, EvalStatement},
-        payee::PayeeVar,
-    },
+    statement::eval::{self, EvalStatement},
 };
 
 /// The evaluation circuit. Fields are public so that tests can play a cheating prover; `None`

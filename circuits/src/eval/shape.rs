@@ -1,9 +1,12 @@
 //! The evaluation circuit's shape and its exact constraint count.
 
 use crate::{
-    gadgets::{packed_dense, private_tensor::per_word},
+    gadgets::packed_dense,
     mlp::shape::{MlpDims, Widths},
-    native::{packing::VALUES_PER_WORD, trainer::TrainConfig},
+    native::{
+        packing::{per_word, VALUES_PER_WORD},
+        trainer::TrainConfig,
+    },
     statement::payee::ADDRESS_BITS,
 };
 

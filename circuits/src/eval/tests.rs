@@ -3,8 +3,8 @@
 
 use super::{constraint_count, EvalCircuit, EvalShape};
 use crate::{
-    dataset::tree::{DatasetTree, Sample},
     mlp::head,
+    native::dataset::{DatasetTree, Sample},
     native::trainer::{Mlp, TrainConfig},
     statement::eval::EvalStatement,
 };

@@ -33,8 +33,9 @@ use ark_ff::{BigInteger, PrimeField};
 use ark_r1cs_std::{boolean::Boolean, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::SynthesisError;
 
-use super::{canonical_bits::canonical_bits_with_witness, poseidon::config};
-use crate::{dataset::tree::MAX_DEPTH, error::DatasetError};
+use super::canonical_bits::canonical_bits_with_witness;
+use crate::native::poseidon::config;
+use crate::{error::DatasetError, native::dataset::MAX_DEPTH};
 
 /// Low bits of each hash that indices are read from (see the module doc for why not more).
 pub const USABLE_BITS: u32 = 128;

@@ -25,8 +25,8 @@ use ark_ff::PrimeField;
 use ark_r1cs_std::{boolean::Boolean, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::poseidon::config;
-use crate::dataset::tree::{leaf_tag, node_tag};
+use crate::native::dataset::{leaf_tag, node_tag};
+use crate::native::poseidon::config;
 
 fn hash<F: PrimeField>(elems: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
     let cs = elems.iter().fold(ConstraintSystemRef::None, |cs, v| cs.or(v.cs()));
@@ -93,8 +93,8 @@ pub fn enforce_membership<F: PrimeField>(
 mod tests {
     use super::*;
     use crate::{
-        dataset::tree::{DatasetTree, Sample},
         gadgets::test_util::{cs, fe, witness},
+        native::dataset::{DatasetTree, Sample},
     };
     use ark_bn254::Fr;
     use ark_r1cs_std::alloc::AllocVar;
@@ -165,7 +165,7 @@ mod tests {
             let f: Vec<_> = s.features.iter().map(|&v| witness(&cs, fe(i128::from(v)))).collect();
             let label = witness(&cs, Fr::from(s.label));
             let h = leaf_hash(&f, &label).unwrap();
-            assert_eq!(h.value().unwrap(), crate::dataset::tree::leaf_hash(&config, &s), "len {len}");
+            assert_eq!(h.value().unwrap(), crate::native::dataset::leaf_hash(&config, &s), "len {len}");
             if len > 0 {
                 let p = (3 + len.div_ceil(31)).div_ceil(2);
                 assert_eq!(cs.num_constraints(), 240 + 243 * (p - 2), "len {len}");

@@ -14,6 +14,7 @@ pub mod max;
 pub mod merkle;
 pub mod pack;
 pub mod packed_dense;
+pub mod payee;
 pub mod poseidon;
 pub mod private_tensor;
 pub mod relu;

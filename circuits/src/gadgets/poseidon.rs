@@ -12,49 +12,12 @@
 //! must already be int8-constrained (8 + 1/31 constraints per value if they are fresh witnesses, via
 //! [`super::pack`]). Long vectors pay 243 / 62 ≈ 3.9 constraints per committed value for hashing.
 
-use ark_crypto_primitives::sponge::{
-    constraints::CryptographicSpongeVar,
-    poseidon::{constraints::PoseidonSpongeVar, find_poseidon_ark_and_mds, PoseidonConfig, PoseidonSponge},
-    CryptographicSponge,
-};
+use ark_crypto_primitives::sponge::{constraints::CryptographicSpongeVar, poseidon::constraints::PoseidonSpongeVar};
 use ark_ff::PrimeField;
 use ark_r1cs_std::{fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use crate::native::packing::pack_field;
-
-/// Domain tag absorbed first: the ASCII bytes of "mlproof-commit-v1" as an integer.
-#[must_use]
-pub fn domain<F: PrimeField>() -> F {
-    F::from_be_bytes_mod_order(b"mlproof-commit-v1")
-}
-
-/// The Poseidon parameters (width 3, α = 5, 8 full + 57 partial rounds).
-#[must_use]
-pub fn config<F: PrimeField>() -> PoseidonConfig<F> {
-    let (ark, mds) = find_poseidon_ark_and_mds::<F>(u64::from(F::MODULUS_BIT_SIZE), 2, 8, 57, 0);
-    PoseidonConfig::new(8, 57, 5, mds, ark, 2, 1)
-}
-
-/// Native commitment to packed `words` holding `count` values, with `salt`.
-#[must_use]
-pub fn commit_words_native<F: PrimeField + ark_crypto_primitives::sponge::Absorb>(
-    words: &[F],
-    count: u64,
-    salt: F,
-) -> F {
-    let mut sponge = PoseidonSponge::new(&config::<F>());
-    let mut elems = vec![domain::<F>(), F::from(count), salt];
-    elems.extend_from_slice(words);
-    sponge.absorb(&elems);
-    sponge.squeeze_field_elements::<F>(1)[0]
-}
-
-/// Native commitment to the int8 `values` with `salt`.
-#[must_use]
-pub fn commit_native<F: PrimeField + ark_crypto_primitives::sponge::Absorb>(values: &[i8], salt: F) -> F {
-    commit_words_native(&pack_field::<F>(values), values.len() as u64, salt)
-}
+use crate::native::poseidon::{config, domain};
 
 /// In-circuit commitment to packed `words` holding `count` values, with `salt`.
 pub fn commit_words<F: PrimeField>(
@@ -79,6 +42,7 @@ pub fn commit<F: PrimeField>(values: &[FpVar<F>], salt: &FpVar<F>) -> Result<FpV
 mod tests {
     use super::*;
     use crate::gadgets::test_util::{cs, fe, witness};
+    use crate::native::poseidon::commit_native;
     use ark_bn254::Fr;
     use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget};
 

@@ -11,12 +11,7 @@ use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use super::lincomb::bits_to_fp;
-
-/// Values of one width packed per word: 31 int8 (248 bits) or 7 int32 (224 bits).
-#[must_use]
-pub const fn per_word(bits: u32) -> usize {
-    (248 / bits) as usize
-}
+use crate::native::packing::per_word;
 
 /// A committed tensor in the circuit.
 #[derive(Clone, Debug)]
@@ -59,28 +54,10 @@ pub fn alloc<F: PrimeField>(
     Ok(PrivateTensor { values: vals, words })
 }
 
-/// Native counterpart of the words of [`alloc`].
-#[must_use]
-pub fn words_native<F: PrimeField>(values: &[i64], bits: u32) -> Vec<F> {
-    let offset = 1i128 << (bits - 1);
-    values
-        .chunks(per_word(bits))
-        .map(|chunk| {
-            let mut w = F::ZERO;
-            let mut power = F::ONE;
-            for &v in chunk {
-                w += power * F::from((i128::from(v) + offset) as u128);
-                power *= F::from(2u64).pow([u64::from(bits)]);
-            }
-            w
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{field::fe_to_i64, gadgets::test_util::cs};
+    use crate::{field::fe_to_i64, gadgets::test_util::cs, native::packing::words_native};
     use ark_bn254::Fr;
     use ark_r1cs_std::GR1CSVar;
 

@@ -18,13 +18,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, Synthesis
 use crate::{
     error::Result,
     field::to_be_bytes32,
-    gadgets::{
-        argmax::argmax,
-        lincomb::weighted_sum,
-        pack,
-        poseidon::{commit_native, commit_words},
-        private_tensor,
-    },
+    gadgets::{argmax::argmax, lincomb::weighted_sum, pack, payee::PayeeVar, poseidon::commit_words, private_tensor},
     inference::layers::{
         conv::{conv, conv_bias_bits, ConvWeights},
         dense_private::{bias_bits, dense_private},
@@ -35,11 +29,12 @@ use crate::{
         commitment::{weights_commitment, Salt},
         engine,
         model::{Layer, QuantModel},
-        packing::{output_public_words, output_words_for, pack_field, words_for, VALUES_PER_WORD},
+        packing::{pack_field, words_for, VALUES_PER_WORD},
+        poseidon::commit_native,
     },
     statement::{
         inference::{Statement, Visibility},
-        payee::PayeeVar,
+        output::{output_public_words, output_words_for},
     },
 };
 

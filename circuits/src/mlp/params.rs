@@ -10,12 +10,13 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::{
-    gadgets::{
-        poseidon::commit_words_native,
-        private_tensor::{self, words_native},
-    },
+    gadgets::private_tensor,
     mlp::shape::MlpDims,
-    native::trainer::{Mlp, TrainConfig},
+    native::{
+        packing::words_native,
+        poseidon::commit_words_native,
+        trainer::{Mlp, TrainConfig},
+    },
 };
 
 /// Packed words and parameter count of a head commitment: `w1, b1, w2, b2`, each tensor packed on

@@ -5,8 +5,8 @@ use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::{
-    dataset::tree::Sample,
     gadgets::{lincomb::weighted_sum, private_tensor},
+    native::dataset::Sample,
 };
 
 /// One sample in the circuit: int8 features (8-bit range checks), a one-hot label (Booleans summing

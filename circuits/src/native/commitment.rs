@@ -4,8 +4,8 @@ use ark_crypto_primitives::sponge::Absorb;
 use ark_ff::PrimeField;
 
 use crate::{
-    gadgets::{poseidon::commit_words_native, private_tensor::words_native},
     native::model::{bias_bits_of, Layer, QuantModel},
+    native::{packing::words_native, poseidon::commit_words_native},
 };
 
 /// A 248-bit commitment salt (hides low-entropy weights; keep it secret with the weights).

@@ -5,14 +5,18 @@
 //!   first maximum) shared by the engine, the trainer and the gadgets;
 //! * [`engine`] — the reference inference engine;
 //! * [`packing`] — how int8 vectors are packed into field elements for public inputs;
+//! * [`dataset`] — a data set as a Poseidon Merkle tree (data provenance for training proofs);
+//! * [`poseidon`] — the Poseidon sponge every commitment and tree hashes with;
 //! * [`commitment`] — the Poseidon commitment to a model's private weights ([`commitment::Salt`]);
 //! * [`slice`] — the seeded demo model and inputs;
 //! * [`trainer`] — the fixed-point SGD trainer of a one-hidden-layer MLP ([`trainer::Mlp`]).
 
 pub mod commitment;
+pub mod dataset;
 pub mod engine;
 pub mod model;
 pub mod packing;
+pub mod poseidon;
 pub mod quant;
 pub mod slice;
 pub mod trainer;

@@ -182,7 +182,7 @@ impl Mlp {
 
     /// The held-out score of these weights on `samples` ([`Score`]): what the evaluation circuit
     /// proves ([`crate::eval`]).
-    pub fn evaluate(&self, samples: &[crate::dataset::tree::Sample], cfg: &TrainConfig) -> Result<Score, TrainError> {
+    pub fn evaluate(&self, samples: &[crate::native::dataset::Sample], cfg: &TrainConfig) -> Result<Score, TrainError> {
         if samples.is_empty() || samples.len() > u32::MAX as usize {
             return Err(TrainError::Shape(format!("{} evaluation samples", samples.len())));
         }

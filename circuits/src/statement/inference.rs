@@ -15,11 +15,12 @@ use crate::{
     field::to_be_bytes32,
     native::{
         model::QuantModel,
-        packing::{
-            output_public_words, output_words_for, pack_field, unpack_be_words, unpack_output_be_words, words_for,
-        },
+        packing::{pack_field, unpack_be_words, words_for},
     },
-    statement::payee::split_payee,
+    statement::{
+        output::{output_public_words, output_words_for, unpack_output_be_words},
+        payee::split_payee,
+    },
 };
 
 /// Whether a model's weights are circuit constants or committed witnesses (with private weights

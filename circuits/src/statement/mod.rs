@@ -13,10 +13,14 @@
 
 pub mod eval;
 pub mod inference;
+pub mod output;
 pub mod payee;
 pub mod train;
 
 pub use eval::EvalStatement;
 pub use inference::{public_input_count, public_input_count_with, InferenceShape, Statement, Visibility};
-pub use payee::{address_to_field, bind_payee, split_payee, PayeeVar, ADDRESS_BITS, PAYEE_SHIFT};
+pub use output::{
+    output_public_words, output_words_for, pack_output_be_words, unpack_output_be_words, PAYEE_WORD_VALUES,
+};
+pub use payee::{address_to_field, bind_payee, split_payee, ADDRESS_BITS, PAYEE_SHIFT};
 pub use train::{DataStatement, TrainStatement, STEP_BITS};

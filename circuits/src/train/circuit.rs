@@ -13,10 +13,10 @@ use super::{
     step::{enforce_step, StepData},
 };
 use crate::{
-    dataset::tree::{DatasetTree, Sample},
     error::DatasetError,
     gadgets::{batch_index::batch_indices_native, poseidon::commit_words},
     mlp::params::{alloc_params, head},
+    native::dataset::{DatasetTree, Sample},
     native::trainer::{Mlp, TrainConfig, TrainError},
     statement::train::{DataStatement, TrainStatement},
 };

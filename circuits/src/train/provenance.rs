@@ -11,11 +11,8 @@ use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use super::shape::TrainShape;
 use crate::{
-    gadgets::{batch_index::batch_indices, bits::decompose_le, merkle::enforce_membership},
-    statement::{
-        payee::PayeeVar,
-        train::{DataStatement, STEP_BITS},
-    },
+    gadgets::{batch_index::batch_indices, bits::decompose_le, merkle::enforce_membership, payee::PayeeVar},
+    statement::train::{DataStatement, STEP_BITS},
 };
 
 /// The provenance variables: the public root and every sample's leaf index bits.

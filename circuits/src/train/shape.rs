@@ -2,9 +2,13 @@
 //! constraint count.
 
 use crate::{
-    gadgets::{batch_index::hashes_for, packed_dense, private_tensor::per_word},
+    gadgets::{batch_index::hashes_for, packed_dense},
     mlp::shape::{MlpDims, Widths},
-    native::{packing::VALUES_PER_WORD, quant::bit_len, trainer::TrainConfig},
+    native::{
+        packing::{per_word, VALUES_PER_WORD},
+        quant::bit_len,
+        trainer::TrainConfig,
+    },
     statement::{payee::ADDRESS_BITS, train::STEP_BITS},
 };
 

@@ -11,7 +11,6 @@ use super::{
     shape::{outer_digit_bits, TrainShape},
 };
 use crate::{
-    dataset::tree::Sample,
     field::signed_to_field,
     gadgets::{
         lincomb::weighted_sum,
@@ -19,6 +18,7 @@ use crate::{
         shift_round::{enforce_rshift_round, rshift_round},
     },
     mlp::{error, forward, sample::alloc_sample, ForwardVars, Params, SampleVars, Widths},
+    native::dataset::Sample,
     native::trainer::TrainConfig,
 };
 

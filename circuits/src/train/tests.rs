@@ -3,9 +3,9 @@
 
 use super::{circuit::TrainStepCircuit, constraint_count, head, TrainShape};
 use crate::{
-    dataset::tree::{DatasetTree, Sample},
     gadgets::batch_index::batch_indices_native,
     mlp::Widths,
+    native::dataset::{DatasetTree, Sample},
     native::trainer::{Mlp, TrainConfig},
     statement::{
         payee::address_to_field,

@@ -156,7 +156,7 @@ impl Args {
                     })
                     .collect();
                 let input_words = mlproof_circuits::native::packing::words_for(m.input_len);
-                let output_words = mlproof_circuits::native::packing::output_words_for(m.output_len());
+                let output_words = mlproof_circuits::statement::output_words_for(m.output_len());
                 if json {
                     print_json(&serde_json::json!({
                         "name": m.name, "input_len": m.input_len, "output_len": m.output_len(),

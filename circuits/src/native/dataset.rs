@@ -26,7 +26,10 @@ use ark_crypto_primitives::sponge::{
 };
 use ark_ff::PrimeField;
 
-use crate::{error::DatasetError, gadgets::poseidon::config, native::packing::pack_field};
+use crate::{
+    error::DatasetError,
+    native::{packing::pack_field, poseidon::config},
+};
 
 /// Result alias for data set operations.
 pub type Result<T, E = DatasetError> = core::result::Result<T, E>;
