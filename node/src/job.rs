@@ -315,13 +315,14 @@ pub async fn post_committed(
     duration: u64,
 ) -> Result<PostedTask> {
     let salt = market::random_salt();
+    let posted = market::task_input(input, market::InputLayout::Committed { salt, publish: true });
     let new = NewTask {
         model_id: p.model_id,
-        input: vec![market::input_commitment_word(input, &salt)],
+        input: posted.words,
         bounty: cfg.bounty,
         collateral: cfg.collateral,
         deadline: chain_time(requester).await? + duration,
-        input_data: market::published_input(input, &salt),
+        input_data: posted.data,
     };
     let (id, task, sent) = market::post_task(requester, p.dep.token, p.dep.market, &new).await?;
     Ok(PostedTask { id, task, salt, sent })

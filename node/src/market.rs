@@ -65,6 +65,55 @@ pub fn published_input(values: &[i8], salt: &Salt) -> Bytes {
     )
 }
 
+/// The input of a task as posted: its public-input words, the published input data, and the salt
+/// of a committed input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskInput {
+    /// The input words the market stores and the proof's statement starts with: the packed int8
+    /// values, or one salted Poseidon commitment.
+    pub words: Vec<U256>,
+    /// Data published with the task (the committed input and its salt as JSON, or empty).
+    pub data: Bytes,
+    /// The salt of a committed input.
+    pub salt: Option<Salt>,
+}
+
+/// How a task's input is laid out: in the clear, or committed (hidden from the chain) with `salt`,
+/// optionally published with the task so that any prover can open it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputLayout {
+    /// The packed int8 values are the input words.
+    Plain,
+    /// One salted Poseidon commitment is the input word.
+    Committed {
+        /// The salt (keep it to open the commitment later).
+        salt: Salt,
+        /// Publish the values and the salt with the task.
+        publish: bool,
+    },
+}
+
+/// Builds a task's input words and data for `values` (the statement's input layout, as the
+/// circuits define it: [`mlproof_circuits::statement::inference`]).
+#[must_use]
+pub fn task_input(values: &[i8], layout: InputLayout) -> TaskInput {
+    match layout {
+        InputLayout::Plain => TaskInput {
+            words: mlproof_circuits::native::packing::pack_be_words(values)
+                .iter()
+                .map(|w| U256::from_be_bytes(*w))
+                .collect(),
+            data: Bytes::new(),
+            salt: None,
+        },
+        InputLayout::Committed { salt, publish } => TaskInput {
+            words: vec![input_commitment_word(values, &salt)],
+            data: if publish { published_input(values, &salt) } else { Bytes::new() },
+            salt: Some(salt),
+        },
+    }
+}
+
 /// Mints `amount` to `to` (token owner only; testnet token).
 pub async fn mint(owner: &Account, token: Address, to: Address, amount: U256) -> Result<Sent> {
     Ok(send("mint", IMlproofToken::new(token, &owner.provider).mint(to, amount)).await?)

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use alloy::{
-    primitives::{utils::parse_units, Address, Bytes, B256, U256},
+    primitives::{utils::parse_units, Address, B256, U256},
     signers::local::PrivateKeySigner,
 };
 use eyre::{Context, Result};
@@ -260,28 +260,21 @@ impl TaskArgs {
                         i8::try_from(v).map_err(|_| eyre::eyre!("input[{i}] = {v} is outside the int8 range"))
                     })
                     .collect::<Result<_>>()?;
-                let (words, salt, data) = if committed_input {
+                let layout = if committed_input {
                     let salt = match input_salt {
                         Some(hex) => parse_salt(&hex, "--input-salt")?,
                         None => market::random_salt(),
                     };
-                    let data = if publish_input { market::published_input(&values, &salt) } else { Bytes::new() };
-                    (
-                        vec![market::input_commitment_word(&values, &salt)],
-                        Some(alloy::hex::encode_prefixed(salt.0)),
-                        data,
-                    )
+                    market::InputLayout::Committed { salt, publish: publish_input }
                 } else {
                     eyre::ensure!(
                         input_salt.is_none() && !publish_input,
                         "--input-salt and --publish-input need --committed-input"
                     );
-                    let words = mlproof_circuits::native::packing::pack_be_words(&values)
-                        .iter()
-                        .map(|w| U256::from_be_bytes(*w))
-                        .collect();
-                    (words, None, Bytes::new())
+                    market::InputLayout::Plain
                 };
+                let market::TaskInput { words, data, salt } = market::task_input(&values, layout);
+                let salt = salt.map(|s| alloy::hex::encode_prefixed(s.0));
                 let deadline = c.rt.block_on(chain_time(&c.account))? + duration;
                 let new = NewTask {
                     model_id: U256::from(model_id),

@@ -3,17 +3,9 @@
 
 use std::{path::Path, process::Command, time::Instant};
 
-use ark_bn254::Fr;
-use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
-use ark_relations::gr1cs::{ConstraintSystem, SynthesisMode};
 use eyre::{Context, Result};
 use mlproof_circuits::{
-    gadgets::{poseidon::commit_words, private_tensor},
-    inference::layers::{
-        dense_private::{bias_bits, dense_private},
-        dense_public::dense_public,
-    },
-    native::model::{Activation, DenseLayer, Layer, QuantModel},
+    native::model::QuantModel,
     native::slice::{random_mlp, sample_input},
     Salt, Visibility,
 };
@@ -39,57 +31,14 @@ pub fn load(key: &str, root: &Path) -> Result<QuantModel> {
     }
 }
 
-fn setup_cs() -> ark_relations::gr1cs::ConstraintSystemRef<Fr> {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_mode(SynthesisMode::Setup);
-    cs
-}
-
-fn witnesses(cs: &ark_relations::gr1cs::ConstraintSystemRef<Fr>, n: usize) -> Vec<FpVar<Fr>> {
-    (0..n).map(|_| FpVar::new_witness(cs.clone(), || Ok(Fr::from(0u64))).expect("setup-mode witness")).collect()
-}
-
-fn requant_cost(d: &DenseLayer, n: u32) -> usize {
-    d.out_features * (n as usize + if d.activation == Activation::Relu { 5 } else { 9 })
-}
-
-/// Per-operation costs measured on isolated layers of `model`'s first layer.
+/// Per-operation costs measured on isolated layers of `model`'s first layer, as JSON.
 pub fn unit_costs(model: &QuantModel) -> Result<Value> {
-    let Some(Layer::Dense(d)) = model.layers.first() else {
-        eyre::bail!("unit costs are measured on a model whose first layer is dense");
-    };
-    let macs = (d.in_features * d.out_features) as f64;
-
-    let cs = setup_cs();
-    let x = witnesses(&cs, d.in_features);
-    let _ = dense_public(d, &x, 0)?;
-    let public_total = cs.num_constraints();
-    let public_requant: usize = (0..d.out_features).map(|o| d.requant_bits(o, 0) as usize + 5).sum();
-    let per_mac_public = (public_total - public_requant) as f64 / macs;
-    let per_requant_relu = public_total as f64 / d.out_features as f64 - per_mac_public * d.in_features as f64;
-
-    let cs = setup_cs();
-    let x = witnesses(&cs, d.in_features);
-    let w = private_tensor::alloc::<Fr>(&cs, None, d.weights.len(), 8)?;
-    let b = private_tensor::alloc::<Fr>(&cs, None, d.bias.len(), bias_bits(d))?;
-    let alloc = cs.num_constraints();
-    let _ = dense_private(d, &w.values, &b.values, &x, 0)?;
-    let private_total = cs.num_constraints() - alloc;
-    let n = mlproof_circuits::inference::layers::dense_private::private_requant_bits(d, 0);
-    let per_mac_private = (private_total - requant_cost(d, n)) as f64 / macs;
-
-    let before = cs.num_constraints();
-    let salt = witnesses(&cs, 1).remove(0);
-    let mut words = w.words;
-    words.extend(b.words);
-    let _commitment = commit_words(&words, (d.weights.len() + d.bias.len()) as u64, &salt)?;
-    let hashing = cs.num_constraints() - before;
-    let per_committed_weight = (alloc + hashing) as f64 / (d.weights.len() + d.bias.len()) as f64;
+    let u = mlproof_circuits::inference::costs::unit_costs(model)?;
     Ok(json!({
-        "constraints_per_mac_public": per_mac_public,
-        "constraints_per_mac_private": per_mac_private,
-        "constraints_per_requant_relu": per_requant_relu,
-        "constraints_per_committed_weight": per_committed_weight,
+        "constraints_per_mac_public": u.per_mac_public,
+        "constraints_per_mac_private": u.per_mac_private,
+        "constraints_per_requant_relu": u.per_requant_relu,
+        "constraints_per_committed_weight": u.per_committed_weight,
     }))
 }
 
