@@ -7,12 +7,14 @@
 //! * [`bindings`] — `sol!` bindings from the Solidity interfaces (one ABI source);
 //! * [`chain`] — connecting with a local signer, the embedded anvil, sending transactions and
 //!   deploying code, receipts with gas used, events from receipts;
-//! * [`revert`] — decoding revert data into the contracts' named custom errors.
+//! * [`revert`] — decoding revert data into the contracts' named custom errors;
+//! * [`txm`] — the transaction manager: persistent intents, nonces, fee bumps, drops and reorgs.
 
 pub mod bindings;
 pub mod chain;
 pub mod error;
 pub mod revert;
+pub mod txm;
 
 pub use chain::{Account, Sent};
-pub use error::{RelayerError, Result};
+pub use error::{RelayerError, Result, TxmError};
