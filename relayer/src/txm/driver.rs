@@ -194,7 +194,11 @@ impl Inner {
                 self.counters.incr(Counter::DroppedResent);
                 tracing::warn!(tx = %last.hash, "transaction missing from the mempool; re-broadcasting with the same nonce");
             }
-            return self.rebroadcast(&record, last, view).await;
+            // A reorg restarts the stuck clock (the fees were good enough); a drop does not (anvil,
+            // for one, drops a transaction whose max fee is below the block's base fee).
+            if self.rebroadcast(&record, last, view, reorged).await? {
+                return Ok(());
+            }
         }
         if view.head >= last.sent_block + self.config.stuck_blocks {
             return self.replace(&record, last, view).await;
@@ -239,16 +243,21 @@ impl Inner {
         "mined with status 0 (a replay did not revert)".into()
     }
 
-    async fn rebroadcast(&self, record: &IntentRecord, tx: &SignedTx, view: ChainView) -> Result<()> {
+    /// Broadcasts `tx` again; `true` when that ended in a replacement.
+    async fn rebroadcast(&self, record: &IntentRecord, tx: &SignedTx, view: ChainView, restart_clock: bool) -> Result<bool> {
         match self.broadcast(&tx.raw).await {
-            Ok(()) | Err(NodeAnswer::AlreadyKnown) => self.store.touch_tx(tx.hash, view.head).await,
-            Err(NodeAnswer::Underpriced) => self.replace(record, tx, view).await,
+            Ok(()) | Err(NodeAnswer::AlreadyKnown) if restart_clock => {
+                self.store.touch_tx(tx.hash, view.head).await?;
+                Ok(false)
+            }
+            Ok(()) | Err(NodeAnswer::AlreadyKnown) => Ok(false),
+            Err(NodeAnswer::Underpriced) => self.replace(record, tx, view).await.map(|()| true),
             // Mined meanwhile, or used by another transaction: the next pass sees which.
-            Err(NodeAnswer::NonceTooLow) => Ok(()),
+            Err(NodeAnswer::NonceTooLow) => Ok(true),
             Err(NodeAnswer::Transport(m)) => Err(TxmError::rpc("eth_sendRawTransaction", &m)),
             Err(other) => {
                 tracing::warn!(answer = ?other, "re-broadcast refused; trying again on the next pass");
-                Ok(())
+                Ok(false)
             }
         }
     }
