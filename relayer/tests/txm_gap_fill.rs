@@ -15,7 +15,8 @@ async fn refused_intent_nonce_is_filled() {
     let chain = Chain::spawn();
     let txm = chain.open(config(1)).await;
     // More gas than a block holds: the call simulates fine, the node refuses the transaction.
-    let refused = Intent { gas_limit: GasLimit::Fixed(1_000_000_000), ..Intent::transfer("gap:a", recipient(60), U256::from(1)) };
+    let refused =
+        Intent { gas_limit: GasLimit::Fixed(1_000_000_000), ..Intent::transfer("gap:a", recipient(60), U256::from(1)) };
     let next = Intent::transfer("gap:b", recipient(61), U256::from(1));
     txm.submit(refused.clone()).await.unwrap();
     txm.submit(next.clone()).await.unwrap();

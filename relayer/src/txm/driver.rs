@@ -47,7 +47,13 @@ impl Inner {
             .with_value(i.value)
     }
 
-    async fn finish(&self, record: &IntentRecord, state: IntentState, mined: Option<(u64, B256)>, outcome: Outcome) -> Result<()> {
+    async fn finish(
+        &self,
+        record: &IntentRecord,
+        state: IntentState,
+        mined: Option<(u64, B256)>,
+        outcome: Outcome,
+    ) -> Result<()> {
         match &outcome {
             Outcome::Confirmed { tx_hash, block_number } => {
                 self.counters.incr(Counter::Confirmed);
@@ -149,13 +155,16 @@ impl Inner {
     }
 
     async fn broadcast(&self, raw: &Bytes) -> std::result::Result<(), NodeAnswer> {
-        let sent = self.config.retry.run_rpc("eth_sendRawTransaction", || self.provider.send_raw_transaction(raw)).await;
+        let sent =
+            self.config.retry.run_rpc("eth_sendRawTransaction", || self.provider.send_raw_transaction(raw)).await;
         sent.map(|_| ()).map_err(|e| classify(&e))
     }
 
     async fn nonce_too_low(&self) -> Result<()> {
         let retry = self.config.retry;
-        let chain = retry.run("eth_getTransactionCount", || self.provider.get_transaction_count(self.account).pending()).await?;
+        let chain = retry
+            .run("eth_getTransactionCount", || self.provider.get_transaction_count(self.account).pending())
+            .await?;
         self.nonces.observe_chain(&self.store, chain).await
     }
 
@@ -163,11 +172,15 @@ impl Inner {
     async fn follow(&self, record: IntentRecord, view: ChainView) -> Result<()> {
         let txs = self.store.txs(record.id).await?;
         let (Some(nonce), Some(last)) = (record.nonce, txs.last()) else {
-            return Err(TxmError::Inconsistent(format!("intent {} is submitted without a transaction", record.intent.key)));
+            return Err(TxmError::Inconsistent(format!(
+                "intent {} is submitted without a transaction",
+                record.intent.key
+            )));
         };
         let retry = self.config.retry;
         for tx in txs.iter().rev() {
-            let receipt = retry.run("eth_getTransactionReceipt", || self.provider.get_transaction_receipt(tx.hash)).await?;
+            let receipt =
+                retry.run("eth_getTransactionReceipt", || self.provider.get_transaction_receipt(tx.hash)).await?;
             if let Some(receipt) = receipt {
                 return self.on_receipt(&record, receipt, view).await;
             }
@@ -188,7 +201,8 @@ impl Inner {
             self.nonces.observe_chain(&self.store, view.latest_nonce).await?;
             return self.store.release_nonce(record.id).await;
         }
-        let in_pool = retry.run("eth_getTransactionByHash", || self.provider.get_transaction_by_hash(last.hash)).await?;
+        let in_pool =
+            retry.run("eth_getTransactionByHash", || self.provider.get_transaction_by_hash(last.hash)).await?;
         if in_pool.is_none() || reorged {
             if !reorged {
                 self.counters.incr(Counter::DroppedResent);
@@ -232,7 +246,8 @@ impl Inner {
     async fn replay_revert(&self, record: &IntentRecord, receipt: &TransactionReceipt, block: u64) -> String {
         let req = self.request(record).with_gas_limit(receipt.gas_used.max(21_000) * 2);
         for at in [block.saturating_sub(1), block] {
-            let replay = self.config.retry.run_rpc("eth_call", || self.provider.call(req.clone()).block(BlockId::number(at)));
+            let replay =
+                self.config.retry.run_rpc("eth_call", || self.provider.call(req.clone()).block(BlockId::number(at)));
             if let Err(e) = replay.await {
                 match classify(&e) {
                     NodeAnswer::Revert(data) => return decode_revert(&data),
@@ -244,7 +259,13 @@ impl Inner {
     }
 
     /// Broadcasts `tx` again; `true` when that ended in a replacement.
-    async fn rebroadcast(&self, record: &IntentRecord, tx: &SignedTx, view: ChainView, restart_clock: bool) -> Result<bool> {
+    async fn rebroadcast(
+        &self,
+        record: &IntentRecord,
+        tx: &SignedTx,
+        view: ChainView,
+        restart_clock: bool,
+    ) -> Result<bool> {
         match self.broadcast(&tx.raw).await {
             Ok(()) | Err(NodeAnswer::AlreadyKnown) if restart_clock => {
                 self.store.touch_tx(tx.hash, view.head).await?;

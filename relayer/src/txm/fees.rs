@@ -33,7 +33,7 @@ pub struct FeePolicy {
 impl Default for FeePolicy {
     fn default() -> Self {
         Self {
-            max_fee_cap: 500_000_000_000, // 500 gwei
+            max_fee_cap: 500_000_000_000,  // 500 gwei
             min_priority_fee: 100_000_000, // 0.1 gwei
             base_fee_multiplier: 2,
             bump_percent: 12,

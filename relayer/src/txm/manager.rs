@@ -157,8 +157,9 @@ impl TxManager {
         let inner = &self.inner;
         let _pass = inner.drive_lock.lock().await;
         let retry = inner.config.retry;
-        let latest_nonce =
-            retry.run("eth_getTransactionCount", || inner.provider.get_transaction_count(inner.account).latest()).await?;
+        let latest_nonce = retry
+            .run("eth_getTransactionCount", || inner.provider.get_transaction_count(inner.account).latest())
+            .await?;
         let head = retry.run("eth_blockNumber", || inner.provider.get_block_number()).await?;
         let view = ChainView { head, latest_nonce };
         let mut first_error = None;
@@ -184,10 +185,7 @@ impl TxManager {
                 return Ok(record);
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(TxmError::Inconsistent(format!(
-                    "intent {key} still {:?} after {timeout:?}",
-                    record.state
-                )));
+                return Err(TxmError::Inconsistent(format!("intent {key} still {:?} after {timeout:?}", record.state)));
             }
             tokio::time::sleep(self.inner.config.poll_interval).await;
         }

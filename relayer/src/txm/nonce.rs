@@ -40,7 +40,12 @@ impl NonceSequence {
     /// The sequence for `account`: the larger of the chain's pending nonce and the store's next
     /// nonce (nonces the store assigned whose transactions are not in the node's pool any more
     /// are re-broadcast by the driver, never reassigned).
-    pub async fn reconcile<P: Provider>(account: Address, store: &Store, provider: &P, retry: &RetryPolicy) -> Result<Self> {
+    pub async fn reconcile<P: Provider>(
+        account: Address,
+        store: &Store,
+        provider: &P,
+        retry: &RetryPolicy,
+    ) -> Result<Self> {
         let chain = retry.run("eth_getTransactionCount", || provider.get_transaction_count(account).pending()).await?;
         let stored = store.next_nonce(account).await?.unwrap_or(0);
         if chain != stored {

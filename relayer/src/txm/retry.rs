@@ -115,7 +115,11 @@ pub enum NodeAnswer {
 #[must_use]
 pub fn classify(e: &RpcError<TransportErrorKind>) -> NodeAnswer {
     let Some(resp) = e.as_error_resp() else {
-        return if is_transport(e) { NodeAnswer::Transport(e.to_string()) } else { NodeAnswer::Rejected(e.to_string()) };
+        return if is_transport(e) {
+            NodeAnswer::Transport(e.to_string())
+        } else {
+            NodeAnswer::Rejected(e.to_string())
+        };
     };
     let msg = resp.message.to_lowercase();
     if msg.contains("already known") || msg.contains("known transaction") || msg.contains("already imported") {

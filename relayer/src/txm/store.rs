@@ -58,7 +58,8 @@ impl Store {
                 .fetch_optional(&pool)
                 .await?;
         if has_table.is_some() {
-            let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&pool).await?;
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&pool).await?;
             if let Some(found) = found.filter(|f| *f > known) {
                 return Err(TxmError::SchemaTooNew { path: path.display().to_string(), found, known });
             }
@@ -93,14 +94,18 @@ impl Store {
             == 1;
         let record = self.intent(&intent.key).await?.ok_or_else(|| TxmError::UnknownIntent(intent.key.to_string()))?;
         if record.intent != *intent || record.account != account {
-            return Err(TxmError::KeyConflict { key: intent.key.to_string(), existing: format!("{:?}", record.intent) });
+            return Err(TxmError::KeyConflict {
+                key: intent.key.to_string(),
+                existing: format!("{:?}", record.intent),
+            });
         }
         Ok((record, inserted))
     }
 
     /// The intent recorded under `key`.
     pub async fn intent(&self, key: &IntentKey) -> Result<Option<IntentRecord>> {
-        let row = sqlx::query("SELECT * FROM intents WHERE key = ?").bind(key.as_str()).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT * FROM intents WHERE key = ?").bind(key.as_str()).fetch_optional(&self.pool).await?;
         row.as_ref().map(parse_intent).transpose()
     }
 

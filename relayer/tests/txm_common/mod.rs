@@ -44,7 +44,10 @@ impl Chain {
     }
 
     pub async fn rpc(&self, method: &'static str, params: Value) -> Value {
-        self.provider.raw_request::<_, Value>(Cow::Borrowed(method), params).await.unwrap_or_else(|e| panic!("{method}: {e}"))
+        self.provider
+            .raw_request::<_, Value>(Cow::Borrowed(method), params)
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
     }
 
     pub async fn automine(&self, on: bool) {
@@ -96,7 +99,9 @@ pub fn recipient(i: u64) -> Address {
 
 pub fn init_tracing() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "mlproof_relayer=info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "mlproof_relayer=info".into()),
+        )
         .with_test_writer()
         .try_init();
 }
