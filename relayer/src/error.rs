@@ -98,6 +98,16 @@ pub enum TxmError {
         /// The chain.
         chain_id: u64,
     },
+    /// [`crate::txm::TxManager::wait`] gave up before the intent ended (it is still driven).
+    #[error("intent {key} is still {state} after {waited:?}; it is kept and resumed by the next driver pass")]
+    Timeout {
+        /// The intent's key.
+        key: String,
+        /// Its state when the wait ended.
+        state: String,
+        /// How long was waited.
+        waited: std::time::Duration,
+    },
     /// No intent has this key.
     #[error("no intent with key {0}")]
     UnknownIntent(String),

@@ -185,7 +185,11 @@ impl TxManager {
                 return Ok(record);
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(TxmError::Inconsistent(format!("intent {key} still {:?} after {timeout:?}", record.state)));
+                return Err(TxmError::Timeout {
+                    key: key.to_string(),
+                    state: record.state.as_str().to_owned(),
+                    waited: timeout,
+                });
             }
             tokio::time::sleep(self.inner.config.poll_interval).await;
         }
