@@ -38,4 +38,6 @@ async fn reused_key_with_other_content_is_refused() {
     let err = txm.submit(Intent::transfer("pay:2", recipient(2), U256::from(2))).await.unwrap_err();
     assert!(matches!(err, TxmError::KeyConflict { .. }), "{err}");
     assert!(err.to_string().contains("pay:2"), "{err}");
+    let err = txm.submit(Intent::transfer("gap-fill:mine", recipient(2), U256::from(1))).await.unwrap_err();
+    assert!(err.to_string().contains("reserved"), "{err}");
 }

@@ -16,7 +16,7 @@ use crate::txm::{
     fees::FeePolicy,
     nonce::NonceSequence,
     retry::RetryPolicy,
-    store::Store,
+    store::{Store, GAP_FILLER_PREFIX},
     types::{Intent, IntentKey, IntentRecord},
     Result, TxmError,
 };
@@ -125,6 +125,12 @@ impl TxManager {
     /// Records an intent (nothing is sent until the next pass of the driver). Submitting the same
     /// key again returns the intent recorded first, in whatever state it is.
     pub async fn submit(&self, intent: Intent) -> Result<IntentRecord> {
+        if intent.key.as_str().starts_with(GAP_FILLER_PREFIX) {
+            return Err(TxmError::KeyConflict {
+                key: intent.key.to_string(),
+                existing: format!("keys starting with {GAP_FILLER_PREFIX:?} are reserved for gap fillers"),
+            });
+        }
         let (record, created) = self.inner.store.insert_intent(self.inner.account, &intent).await?;
         if created {
             tracing::info!(key = %intent.key, id = record.id, to = %intent.to, "intent recorded");

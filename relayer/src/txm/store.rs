@@ -266,10 +266,13 @@ impl Store {
     }
 }
 
+/// Keys of gap fillers start with this; callers may not use it.
+pub const GAP_FILLER_PREFIX: &str = "gap-fill:";
+
 /// The key of the gap filler for `account`'s `nonce`.
 #[must_use]
 pub fn gap_filler_key(account: Address, nonce: u64) -> IntentKey {
-    IntentKey(format!("gap-fill:{account}:{nonce}"))
+    IntentKey(format!("{GAP_FILLER_PREFIX}{account}:{nonce}"))
 }
 
 async fn insert_tx(db: &mut sqlx::SqliteConnection, tx: &SignedTx) -> Result<()> {
