@@ -9,6 +9,7 @@
 //! * [`fees`] — EIP-1559 fees from the fee history, the cap, replacement bumps;
 //! * [`retry`] — the retry policy for transport errors, and how node errors are read;
 //! * [`manager`] — opening, submitting, the driver loop; [`driver`] — one intent's step;
+//! * [`probe`] — probe intents whose effect is checkable on chain (tests, the soak);
 //! * [`counters`] — sent, replaced, dropped-and-resent, reorged, reverted, confirmed.
 //!
 //! See `docs/relayer.md` for the states and how each fault is handled.
@@ -18,6 +19,7 @@ mod driver;
 pub mod fees;
 pub mod manager;
 pub mod nonce;
+pub mod probe;
 pub mod retry;
 pub mod store;
 pub mod types;

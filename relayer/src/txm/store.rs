@@ -121,6 +121,15 @@ impl Store {
         rows.iter().map(parse_intent).collect()
     }
 
+    /// Every intent of `account` (gap fillers included), by nonce, then by age.
+    pub async fn all(&self, account: Address) -> Result<Vec<IntentRecord>> {
+        let rows = sqlx::query("SELECT * FROM intents WHERE account = ? ORDER BY nonce IS NULL, nonce, id")
+            .bind(account.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(parse_intent).collect()
+    }
+
     /// The next nonce this store would assign for `account`, if it ever assigned one.
     pub async fn next_nonce(&self, account: Address) -> Result<Option<u64>> {
         let row = sqlx::query("SELECT next_nonce FROM nonces WHERE account = ?")
