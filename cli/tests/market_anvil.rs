@@ -23,8 +23,8 @@ async fn market_commands_run_a_task_and_decode_reverts() {
     let cfg = JobConfig::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."), model, input.clone(), 1);
     let anvil = spawn_anvil(&cfg.root).unwrap();
     let key = |i: usize| PrivateKeySigner::from(anvil.keys()[i].clone());
-    let admin = Account::connect(&anvil.endpoint(), key(0)).unwrap();
-    let prover = Account::connect(&anvil.endpoint(), key(1)).unwrap();
+    let admin = Account::connect(&anvil.endpoint(), key(0)).await.unwrap();
+    let prover = Account::connect(&anvil.endpoint(), key(1)).await.unwrap();
     let p = prepare(&cfg, &admin, &mut |_| {}).await.unwrap();
     market::mint(&admin, p.dep.token, prover.address, tokens(300)).await.unwrap();
     market::mint(&admin, p.dep.token, admin.address, tokens(10)).await.unwrap();

@@ -7,7 +7,7 @@ use alloy::{
 
 use mlproof_relayer::{
     bindings::{IMarketGovernance, IModelRegistry},
-    chain::{deploy_code, expect_event, send, Account, Sent},
+    chain::{expect_event, Account, Sent},
 };
 
 use crate::{compile::Artifacts, error::Result};
@@ -83,25 +83,23 @@ pub async fn deploy_protocol(
     let delay = alloy::primitives::Uint::<48, 1>::from(cfg.admin_delay);
     let mut log = Vec::new();
     let (token, s) =
-        deploy_code(admin, "deploy MlproofToken", with_args(artifacts.bytecode("MlproofToken")?, owner.abi_encode()))
+        admin.deploy("deploy MlproofToken", with_args(artifacts.bytecode("MlproofToken")?, owner.abi_encode()))
             .await?;
     log.push(("deploy MlproofToken".to_owned(), s));
-    let (registry, s) = deploy_code(
-        admin,
-        "deploy ModelRegistry",
+    let (registry, s) = admin.deploy("deploy ModelRegistry",
         with_args(artifacts.bytecode("ModelRegistry")?, (owner, delay).abi_encode_params()),
     )
     .await?;
     log.push(("deploy ModelRegistry".to_owned(), s));
     let args = (token, registry, U256::from(cfg.epoch_length), owner, delay, cfg.params.clone()).abi_encode_params();
     let (market, s) =
-        deploy_code(admin, "deploy MlproofMarket", with_args(artifacts.bytecode("MlproofMarket")?, args)).await?;
+        admin.deploy("deploy MlproofMarket", with_args(artifacts.bytecode("MlproofMarket")?, args)).await?;
     log.push(("deploy MlproofMarket".to_owned(), s));
     if !cfg.emission_per_epoch.is_zero() {
         let gov = IMarketGovernance::new(market, &admin.provider);
         log.push((
             "set emission per epoch".to_owned(),
-            send("setEmissionPerEpoch", gov.setEmissionPerEpoch(cfg.emission_per_epoch)).await?,
+            admin.send("setEmissionPerEpoch", gov.setEmissionPerEpoch(cfg.emission_per_epoch)).await?,
         ));
     }
     Ok((Deployment { token, registry, market }, log))
@@ -109,7 +107,7 @@ pub async fn deploy_protocol(
 
 /// Deploys a verifier contract (no constructor arguments).
 pub async fn deploy_verifier(admin: &Account, artifacts: &Artifacts, name: &str) -> Result<(Address, Sent)> {
-    Ok(deploy_code(admin, &format!("deploy {name}"), artifacts.bytecode(name)?).await?)
+    Ok(admin.deploy(&format!("deploy {name}"), artifacts.bytecode(name)?).await?)
 }
 
 /// Deploys the example consumer reading `outputs` for `model_id`.
@@ -122,9 +120,7 @@ pub async fn deploy_consumer(
 ) -> Result<(Address, Sent)> {
     // uint8 is ABI-encoded as a 32-byte word, exactly like a uint256 of the same value.
     let args = (outputs, model_id, U256::from(classes)).abi_encode_params();
-    Ok(deploy_code(
-        admin,
-        "deploy DigitsClassifierConsumer",
+    Ok(admin.deploy("deploy DigitsClassifierConsumer",
         with_args(artifacts.bytecode("DigitsClassifierConsumer")?, args),
     )
     .await?)
@@ -173,7 +169,7 @@ pub async fn register(
     registry: Address,
     params: IModelRegistry::ModelParams,
 ) -> Result<(U256, Sent)> {
-    let sent = send("registerModel", IModelRegistry::new(registry, &account.provider).registerModel(params)).await?;
+    let sent = account.send("registerModel", IModelRegistry::new(registry, &account.provider).registerModel(params)).await?;
     let id = expect_event::<IModelRegistry::ModelRegistered>(&sent, "registerModel")?.modelId;
     Ok((id, sent))
 }

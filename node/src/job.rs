@@ -170,8 +170,8 @@ pub async fn run_on_anvil(cfg: &JobConfig, observer: &mut dyn FnMut(&Step)) -> R
     let anvil = spawn_anvil(&cfg.root)?;
     report_step(observer, "start anvil", None, format!("{} (chain id {})", anvil.endpoint(), anvil.chain_id()));
     let signer = |i: usize| PrivateKeySigner::from(anvil.keys()[i].clone());
-    let admin = Account::connect(&anvil.endpoint(), signer(0))?;
-    let prover = Account::connect(&anvil.endpoint(), signer(1))?;
+    let admin = Account::connect(&anvil.endpoint(), signer(0)).await?;
+    let prover = Account::connect(&anvil.endpoint(), signer(1)).await?;
     run(cfg, anvil.chain_id(), &admin, &prover, observer).await
 }
 

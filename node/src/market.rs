@@ -17,7 +17,7 @@ use mlproof_relayer::{
         ITaskMarket::{self, Task},
         IVerifiedOutputs, IERC20,
     },
-    chain::{contract_error, expect_event, first_event, rpc_error, send, Account, Sent},
+    chain::{contract_error, expect_event, first_event, rpc_error, Account, Sent},
 };
 
 use crate::error::{NodeError, Result};
@@ -116,31 +116,31 @@ pub fn task_input(values: &[i8], layout: InputLayout) -> TaskInput {
 
 /// Mints `amount` to `to` (token owner only; testnet token).
 pub async fn mint(owner: &Account, token: Address, to: Address, amount: U256) -> Result<Sent> {
-    Ok(send("mint", IMlproofToken::new(token, &owner.provider).mint(to, amount)).await?)
+    Ok(owner.send("mint", IMlproofToken::new(token, &owner.provider).mint(to, amount)).await?)
 }
 
 /// Approves the market and stakes `amount`.
 pub async fn stake(prover: &Account, token: Address, market: Address, amount: U256) -> Result<Sent> {
-    send("approve", IERC20::new(token, &prover.provider).approve(market, amount)).await?;
-    Ok(send("stake", IStaking::new(market, &prover.provider).stake(amount)).await?)
+    prover.send("approve", IERC20::new(token, &prover.provider).approve(market, amount)).await?;
+    Ok(prover.send("stake", IStaking::new(market, &prover.provider).stake(amount)).await?)
 }
 
 /// Moves `amount` of free stake to unbonding.
 pub async fn request_unstake(prover: &Account, market: Address, amount: U256) -> Result<Sent> {
-    Ok(send("requestUnstake", IStaking::new(market, &prover.provider).requestUnstake(amount)).await?)
+    Ok(prover.send("requestUnstake", IStaking::new(market, &prover.provider).requestUnstake(amount)).await?)
 }
 
 /// Withdraws unbonded stake.
 pub async fn withdraw(prover: &Account, market: Address) -> Result<(U256, Sent)> {
-    let sent = send("withdraw", IStaking::new(market, &prover.provider).withdraw()).await?;
+    let sent = prover.send("withdraw", IStaking::new(market, &prover.provider).withdraw()).await?;
     let amount = first_event::<IStaking::Withdrawn>(&sent).map_or(U256::ZERO, |e| e.amount);
     Ok((amount, sent))
 }
 
 /// Approves the market and adds `amount` to the emission pool.
 pub async fn fund_emissions(funder: &Account, token: Address, market: Address, amount: U256) -> Result<Sent> {
-    send("approve", IERC20::new(token, &funder.provider).approve(market, amount)).await?;
-    Ok(send("fundEmissions", IRewards::new(market, &funder.provider).fundEmissions(amount)).await?)
+    funder.send("approve", IERC20::new(token, &funder.provider).approve(market, amount)).await?;
+    Ok(funder.send("fundEmissions", IRewards::new(market, &funder.provider).fundEmissions(amount)).await?)
 }
 
 /// A task to post.
@@ -167,18 +167,18 @@ pub async fn post_task(
     market: Address,
     t: &NewTask,
 ) -> Result<(B256, Task, Sent)> {
-    send("approve", IERC20::new(token, &requester.provider).approve(market, t.bounty)).await?;
+    requester.send("approve", IERC20::new(token, &requester.provider).approve(market, t.bounty)).await?;
     let m = ITaskMarket::new(market, &requester.provider);
     let call =
         m.postTask(t.model_id, t.input.clone(), t.bounty, t.collateral, U256::from(t.deadline), t.input_data.clone());
-    let sent = send("postTask", call).await?;
+    let sent = requester.send("postTask", call).await?;
     let posted = expect_event::<ITaskMarket::TaskPosted>(&sent, "postTask")?;
     Ok((posted.statementId, posted.task, sent))
 }
 
 /// Locks `task` for `prover`; returns the task as now stored (with its prover set).
 pub async fn lock_task(prover: &Account, market: Address, task: &Task) -> Result<(Task, Sent)> {
-    let sent = send("lockTask", ITaskMarket::new(market, &prover.provider).lockTask(task.clone())).await?;
+    let sent = prover.send("lockTask", ITaskMarket::new(market, &prover.provider).lockTask(task.clone())).await?;
     let mut locked = task.clone();
     locked.prover = prover.address;
     Ok((locked, sent))
@@ -201,22 +201,22 @@ pub async fn fulfil(prover: &Account, market: Address, task: &Task, proof: &EvmP
 /// Sends a fulfilment without the local checks of [`fulfil`] (tests of what the market rejects).
 pub async fn fulfil_unchecked(prover: &Account, market: Address, task: &Task, proof: &EvmProof) -> Result<Sent> {
     let m = ITaskMarket::new(market, &prover.provider);
-    Ok(send("fulfil", m.fulfil(task.clone(), proof.output.clone(), proof.proof)).await?)
+    Ok(prover.send("fulfil", m.fulfil(task.clone(), proof.output.clone(), proof.proof)).await?)
 }
 
 /// Slashes a locked task past its deadline.
 pub async fn slash(caller: &Account, market: Address, task: &Task) -> Result<Sent> {
-    Ok(send("slash", ITaskMarket::new(market, &caller.provider).slash(task.clone())).await?)
+    Ok(caller.send("slash", ITaskMarket::new(market, &caller.provider).slash(task.clone())).await?)
 }
 
 /// Cancels an unlocked task (its requester at any time, anyone after the deadline).
 pub async fn cancel(caller: &Account, market: Address, task: &Task) -> Result<Sent> {
-    Ok(send("cancelTask", ITaskMarket::new(market, &caller.provider).cancelTask(task.clone())).await?)
+    Ok(caller.send("cancelTask", ITaskMarket::new(market, &caller.provider).cancelTask(task.clone())).await?)
 }
 
 /// Claims everything claimable; returns the amount paid.
 pub async fn claim(account: &Account, market: Address) -> Result<(U256, Sent)> {
-    let sent = send("claim", IRewards::new(market, &account.provider).claim()).await?;
+    let sent = account.send("claim", IRewards::new(market, &account.provider).claim()).await?;
     let amount = first_event::<IRewards::Claimed>(&sent).map_or(U256::ZERO, |e| e.amount);
     Ok((amount, sent))
 }
@@ -249,7 +249,7 @@ pub async fn balance_of(provider: &DynProvider, token: Address, who: Address) ->
 /// Has the consumer classify `input` on-chain (a transaction) and returns the label it stored.
 pub async fn classify(account: &Account, consumer: Address, input: &[U256]) -> Result<(u8, Sent)> {
     let c = IClassifierConsumer::new(consumer, &account.provider);
-    let sent = send("classify", c.classify(input.to_vec())).await?;
+    let sent = account.send("classify", c.classify(input.to_vec())).await?;
     let label = c.lastLabel().call().await.map_err(|e| contract_error("lastLabel", &e))?;
     Ok((label, sent))
 }
@@ -353,5 +353,5 @@ pub async fn measure_verify_gas(account: &Account, verifier: Address, proof: &Ev
     if !ok {
         return Err(NodeError::Inconsistent("the verifier rejected the proof".into()));
     }
-    Ok(send("verifyProof (gas measurement)", call.gas(2_000_000)).await?.gas_used)
+    Ok(account.send("verifyProof (gas measurement)", call.gas(2_000_000)).await?.gas_used)
 }

@@ -202,8 +202,8 @@ pub async fn run_training_on_anvil(cfg: &TrainJobConfig, observer: &mut dyn FnMu
     let anvil = spawn_anvil(&cfg.root)?;
     report_step(observer, "start anvil", None, format!("{} (chain id {})", anvil.endpoint(), anvil.chain_id()));
     let signer = |i: usize| PrivateKeySigner::from(anvil.keys()[i].clone());
-    let owner = Account::connect(&anvil.endpoint(), signer(0))?;
-    let trainer = Account::connect(&anvil.endpoint(), signer(1))?;
+    let owner = Account::connect(&anvil.endpoint(), signer(0)).await?;
+    let trainer = Account::connect(&anvil.endpoint(), signer(1)).await?;
     run_training(cfg, anvil.chain_id(), &owner, &trainer, observer).await
 }
 

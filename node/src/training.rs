@@ -12,7 +12,7 @@ use mlproof_circuits::native::trainer::Score;
 
 use mlproof_relayer::{
     bindings::{IModelRegistry, ITrainingLedger, IERC20},
-    chain::{contract_error, deploy_code, expect_event, send, Account, Sent},
+    chain::{contract_error, expect_event, Account, Sent},
 };
 
 use crate::{compile::Artifacts, deploy::register, error::Result};
@@ -29,7 +29,7 @@ pub async fn deploy_ledger(
     code.extend(
         (registry, token, admin.address, alloy::primitives::Uint::<48, 1>::from(admin_delay)).abi_encode_params(),
     );
-    Ok(deploy_code(admin, "deploy TrainingLedger", Bytes::from(code)).await?)
+    Ok(admin.deploy("deploy TrainingLedger", Bytes::from(code)).await?)
 }
 
 /// Registers a training model (layout: 4 input words `[headBefore, headAfter, datasetRoot, seed]`,
@@ -65,13 +65,13 @@ pub async fn init_training(
     model_id: U256,
     params: ITrainingLedger::TrainingParams,
 ) -> Result<Sent> {
-    Ok(send("initTraining", ITrainingLedger::new(ledger, &owner.provider).initTraining(model_id, params)).await?)
+    Ok(owner.send("initTraining", ITrainingLedger::new(ledger, &owner.provider).initTraining(model_id, params)).await?)
 }
 
 /// Approves the ledger and adds `amount` of `token` to the model's reward budget.
 pub async fn fund(funder: &Account, token: Address, ledger: Address, model_id: U256, amount: U256) -> Result<Sent> {
-    send("approve", IERC20::new(token, &funder.provider).approve(ledger, amount)).await?;
-    Ok(send("fund", ITrainingLedger::new(ledger, &funder.provider).fund(model_id, amount)).await?)
+    funder.send("approve", IERC20::new(token, &funder.provider).approve(ledger, amount)).await?;
+    Ok(funder.send("fund", ITrainingLedger::new(ledger, &funder.provider).fund(model_id, amount)).await?)
 }
 
 /// Submits a proven evaluation of the current head; returns the verified score event.
@@ -83,7 +83,7 @@ pub async fn submit_eval(
     proof: [U256; 8],
 ) -> Result<(ITrainingLedger::EvaluationVerified, Sent)> {
     let l = ITrainingLedger::new(ledger, &evaluator.provider);
-    let sent = send("submitEval", l.submitEval(model_id, score.correct, score.total, score.loss_sum, proof)).await?;
+    let sent = evaluator.send("submitEval", l.submitEval(model_id, score.correct, score.total, score.loss_sum, proof)).await?;
     Ok((expect_event(&sent, "submitEval")?, sent))
 }
 
@@ -112,7 +112,7 @@ pub async fn training_of(provider: &DynProvider, ledger: Address, model_id: U256
 
 /// Moves `prover`'s share of a closed epoch's improvement reward into its credits.
 pub async fn claim_improvement(prover: &Account, ledger: Address, model_id: U256, epoch: u64) -> Result<Sent> {
-    Ok(send("claimImprovement", ITrainingLedger::new(ledger, &prover.provider).claimImprovement(model_id, epoch))
+    Ok(prover.send("claimImprovement", ITrainingLedger::new(ledger, &prover.provider).claimImprovement(model_id, epoch))
         .await?)
 }
 
@@ -127,12 +127,12 @@ pub async fn credits_of(provider: &DynProvider, ledger: Address, prover: Address
 
 /// Withdraws all of `prover`'s credits (a pull payment).
 pub async fn withdraw(prover: &Account, ledger: Address) -> Result<Sent> {
-    Ok(send("withdraw", ITrainingLedger::new(ledger, &prover.provider).withdraw()).await?)
+    Ok(prover.send("withdraw", ITrainingLedger::new(ledger, &prover.provider).withdraw()).await?)
 }
 
 /// Claims the model's next step for `prover`; returns the step number.
 pub async fn claim_step(prover: &Account, ledger: Address, model_id: U256) -> Result<(u64, Sent)> {
-    let sent = send("claimStep", ITrainingLedger::new(ledger, &prover.provider).claimStep(model_id)).await?;
+    let sent = prover.send("claimStep", ITrainingLedger::new(ledger, &prover.provider).claimStep(model_id)).await?;
     Ok((expect_event::<ITrainingLedger::StepClaimed>(&sent, "claimStep")?.step, sent))
 }
 
@@ -155,7 +155,7 @@ pub async fn submit_step(
     proof: [U256; 8],
 ) -> Result<Sent> {
     let l = ITrainingLedger::new(ledger, &prover.provider);
-    Ok(send("submitStep", l.submitStep(model_id, head_before, head_after, proof)).await?)
+    Ok(prover.send("submitStep", l.submitStep(model_id, head_before, head_after, proof)).await?)
 }
 
 /// The model's current head.

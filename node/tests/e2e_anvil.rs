@@ -57,9 +57,11 @@ async fn full_job_verifies_pays_and_reads_back() {
 async fn slash_life_cycle_and_bad_fulfilments_fail_with_decoded_errors() {
     let cfg = config(11);
     let anvil = spawn_anvil(&cfg.root).unwrap();
-    let account =
-        |i: usize| Account::connect(&anvil.endpoint(), PrivateKeySigner::from(anvil.keys()[i].clone())).unwrap();
-    let (admin, prover, copier, unstaked, keeper) = (account(0), account(1), account(2), account(3), account(4));
+    let mut accounts = Vec::new();
+    for key in &anvil.keys()[..5] {
+        accounts.push(Account::connect(&anvil.endpoint(), PrivateKeySigner::from(key.clone())).await.unwrap());
+    }
+    let [admin, prover, copier, unstaked, keeper] = <[Account; 5]>::try_from(accounts).unwrap();
     let p = prepare(&cfg, &admin, &mut |_| {}).await.unwrap();
     mint_and_stake(&cfg, &p, &admin, &prover, &mut |_| {}).await.unwrap();
     mint_and_stake(&cfg, &p, &admin, &copier, &mut |_| {}).await.unwrap();

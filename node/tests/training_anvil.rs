@@ -84,9 +84,9 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
         .unwrap();
 
     let anvil = spawn_anvil(&root).unwrap();
-    let account =
-        |i: usize| Account::connect(&anvil.endpoint(), PrivateKeySigner::from(anvil.keys()[i].clone())).unwrap();
-    let (admin, prover) = (account(0), account(1));
+    let signer = |i: usize| PrivateKeySigner::from(anvil.keys()[i].clone());
+    let admin = Account::connect(&anvil.endpoint(), signer(0)).await.unwrap();
+    let prover = Account::connect(&anvil.endpoint(), signer(1)).await.unwrap();
     let (dep, _) = deploy_protocol(&admin, &artifacts, &ProtocolConfig::default()).await.unwrap();
     let (verifier, _) = deploy_verifier(&admin, &artifacts, "TrainStepVerifier").await.unwrap();
     let model_id =

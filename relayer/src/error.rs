@@ -24,6 +24,14 @@ pub enum RelayerError {
         /// The transaction hash.
         tx: String,
     },
+    /// The transaction manager gave up on the intent before it reached the chain.
+    #[error("{action}: not applied: {reason}")]
+    NotApplied {
+        /// What was being done.
+        action: String,
+        /// Why (e.g. the node refused the transaction for good).
+        reason: String,
+    },
     /// The RPC endpoint failed or is unreachable.
     #[error("{action}: RPC error: {message}")]
     Rpc {

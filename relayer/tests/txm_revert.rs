@@ -8,7 +8,7 @@ use alloy::{
     providers::Provider,
 };
 use mlproof_relayer::{
-    chain::{deploy_code, Account},
+    chain::Account,
     txm::{GasLimit, Intent, IntentKey, IntentState, Outcome},
 };
 use serde_json::json;
@@ -46,8 +46,8 @@ fn succeeds_once() -> Vec<u8> {
 }
 
 async fn deploy(chain: &Chain, runtime: &[u8]) -> Address {
-    let account = Account::connect(&chain.url(), chain.signer()).unwrap();
-    deploy_code(&account, "deploy test contract", init_code(runtime)).await.unwrap().0
+    let account = Account::connect(&chain.url(), chain.signer()).await.unwrap();
+    account.deploy("deploy test contract", init_code(runtime)).await.unwrap().0
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Market commands on the `sol!` bindings: `stake`, `unstake`, `withdraw`, `task post | lock | show`,
-//! `fulfil`, `slash`, `claim`, `status`. Each sends from the key in `MLPROOF_PRIVATE_KEY` and waits
-//! for the receipt; `--json` prints one JSON object.
+//! `fulfil`, `slash`, `claim`, `status`. Each sends from the key in `MLPROOF_PRIVATE_KEY` through
+//! the transaction manager (`--txm-db`, `--intent-key`) and waits for the confirmed receipt;
+//! `--json` prints one JSON object.
 
 use std::path::PathBuf;
 
@@ -17,6 +18,7 @@ use mlproof_prover::ProofFile;
 use mlproof_relayer::{
     bindings::{IStaking, ITaskMarket::Task},
     chain::{contract_error, Account, Sent},
+    txm::TxmConfig,
 };
 
 use crate::common::{parse_address, parse_salt, print_json};
@@ -36,6 +38,20 @@ pub struct Chain {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// The transaction manager's database: every intent, its nonce and each signed transaction
+    /// are written here before they are broadcast; unfinished ones are resumed by the next command.
+    #[arg(long, env = "MLPROOF_TXM_DB", default_value = ".mlproof/txm.sqlite")]
+    pub txm_db: PathBuf,
+    /// Refuse an RPC endpoint that serves another chain.
+    #[arg(long, env = "MLPROOF_CHAIN_ID")]
+    pub chain_id: Option<u64>,
+    /// Blocks deep a transaction must be before the command reports it (1 = in the head block).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub confirmations: u64,
+    /// Idempotency key of this command: running it again with the same key returns the
+    /// transactions of the first run instead of sending new ones (random when absent).
+    #[arg(long)]
+    pub intent_key: Option<String>,
 }
 
 struct Ctx {
@@ -50,9 +66,17 @@ impl Chain {
     fn connect(&self) -> Result<Ctx> {
         let signer: PrivateKeySigner =
             self.private_key.trim().parse().wrap_err("the private key is not a valid secp256k1 key")?;
-        let account = Account::connect(&self.rpc_url, signer)?;
         let market = parse_address(&self.market)?;
         let rt = tokio::runtime::Runtime::new()?;
+        if let Some(dir) = self.txm_db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+        }
+        let config = TxmConfig { chain_id: self.chain_id, confirmations: self.confirmations, ..TxmConfig::default() };
+        let account = rt.block_on(Account::open(&self.rpc_url, signer, &self.txm_db, config))?;
+        let account = match &self.intent_key {
+            Some(key) => account.with_key_prefix(&format!("cli:{key}")),
+            None => account,
+        };
         let token = rt
             .block_on(async { IStaking::new(market, &account.provider).token().call().await })
             .map_err(|e| contract_error("token", &e))

@@ -42,7 +42,7 @@ impl Inner {
         let i = &record.intent;
         TransactionRequest::default()
             .with_from(self.account)
-            .with_to(i.to)
+            .with_kind(i.to)
             .with_input(i.data.clone())
             .with_value(i.value)
     }

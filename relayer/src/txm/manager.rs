@@ -133,7 +133,7 @@ impl TxManager {
         }
         let (record, created) = self.inner.store.insert_intent(self.inner.account, &intent).await?;
         if created {
-            tracing::info!(key = %intent.key, id = record.id, to = %intent.to, "intent recorded");
+            tracing::info!(key = %intent.key, id = record.id, to = ?intent.to, "intent recorded");
         } else {
             tracing::debug!(key = %intent.key, id = record.id, state = ?record.state, "intent already recorded");
         }

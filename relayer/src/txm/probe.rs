@@ -28,6 +28,6 @@ mod tests {
         assert_ne!(recipient("a", 1), recipient("a", 2));
         assert_ne!(recipient("a", 1), recipient("b", 1));
         assert_eq!(intent("a", 7).key.as_str(), "a:7");
-        assert_eq!(intent("a", 7).to, recipient("a", 7));
+        assert_eq!(intent("a", 7).to, alloy::primitives::TxKind::Call(recipient("a", 7)));
     }
 }

@@ -3,7 +3,7 @@
 
 use std::{path::Path, str::FromStr, time::Duration};
 
-use alloy::primitives::{Address, Bytes, B256, U256};
+use alloy::primitives::{Address, Bytes, TxKind, B256, U256};
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
     Row, SqlitePool,
@@ -77,12 +77,13 @@ impl Store {
         };
         let t = now();
         let inserted = sqlx::query(
-            "INSERT INTO intents (key, account, target, data, value, gas_limit, state, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(key) DO NOTHING",
+            "INSERT INTO intents (key, account, target, creates, data, value, gas_limit, state, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(key) DO NOTHING",
         )
         .bind(intent.key.as_str())
         .bind(account.to_string())
-        .bind(intent.to.to_string())
+        .bind(intent.to.to().copied().unwrap_or_default().to_string())
+        .bind(intent.to.is_create())
         .bind(intent.data.to_vec())
         .bind(intent.value.to_string())
         .bind(gas)
@@ -325,7 +326,11 @@ fn parse_intent(row: &SqliteRow) -> Result<IntentRecord> {
     let data: Vec<u8> = row.try_get("data")?;
     let intent = Intent {
         key: IntentKey(row.try_get("key")?),
-        to: parse::<Address>(row, "target")?,
+        to: if row.try_get::<bool, _>("creates")? {
+            TxKind::Create
+        } else {
+            TxKind::Call(parse::<Address>(row, "target")?)
+        },
         data: Bytes::from(data),
         value: parse::<U256>(row, "value")?,
         gas_limit: u64_col(row, "gas_limit")?.map_or(GasLimit::Estimate, GasLimit::Fixed),

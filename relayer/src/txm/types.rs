@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use alloy::primitives::{Address, Bytes, B256, U256};
+use alloy::primitives::{Address, Bytes, TxKind, B256, U256};
 
 /// The caller's idempotency key (e.g. `fulfil:<statement id>`, `lock:<task id>`): submitting the
 /// same key twice returns the same intent.
@@ -38,13 +38,13 @@ pub enum GasLimit {
     Estimate,
 }
 
-/// One thing to do on chain: call `to` with `data` and `value`, once.
+/// One thing to do on chain: call `to` with `data` and `value` (or deploy `data`), once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Intent {
     /// Idempotency key.
     pub key: IntentKey,
-    /// The called contract or the recipient.
-    pub to: Address,
+    /// The called contract or the recipient, or [`TxKind::Create`] to deploy `data`.
+    pub to: TxKind,
     /// Calldata.
     pub data: Bytes,
     /// Wei sent along.
@@ -56,12 +56,17 @@ pub struct Intent {
 impl Intent {
     /// A contract call with an estimated gas limit and no value.
     pub fn call(key: impl Into<String>, to: Address, data: Bytes) -> Self {
-        Self { key: IntentKey::new(key), to, data, value: U256::ZERO, gas_limit: GasLimit::Estimate }
+        Self { key: IntentKey::new(key), to: TxKind::Call(to), data, value: U256::ZERO, gas_limit: GasLimit::Estimate }
+    }
+
+    /// A contract creation: `code` is the creation code with its constructor arguments appended.
+    pub fn create(key: impl Into<String>, code: Bytes) -> Self {
+        Self { key: IntentKey::new(key), to: TxKind::Create, data: code, value: U256::ZERO, gas_limit: GasLimit::Estimate }
     }
 
     /// A plain transfer of `value` wei (21,000 gas).
     pub fn transfer(key: impl Into<String>, to: Address, value: U256) -> Self {
-        Self { key: IntentKey::new(key), to, data: Bytes::new(), value, gas_limit: GasLimit::Fixed(21_000) }
+        Self { key: IntentKey::new(key), to: TxKind::Call(to), data: Bytes::new(), value, gas_limit: GasLimit::Fixed(21_000) }
     }
 }
 

@@ -28,8 +28,9 @@ pub fn run() -> Result<()> {
 
 async fn measure(cfg: JobConfig) -> Result<serde_json::Value> {
     let anvil = spawn_anvil(&cfg.root)?;
-    let account = |i: usize| Account::connect(&anvil.endpoint(), PrivateKeySigner::from(anvil.keys()[i].clone()));
-    let (admin, prover, keeper) = (account(0)?, account(1)?, account(2)?);
+    let url = anvil.endpoint();
+    let account = |i: usize| Account::connect(&url, PrivateKeySigner::from(anvil.keys()[i].clone()));
+    let (admin, prover, keeper) = (account(0).await?, account(1).await?, account(2).await?);
     let p = prepare(&cfg, &admin, &mut |_| {}).await?;
     let (mkt, token) = (p.dep.market, p.dep.token);
     market::mint(&admin, token, prover.address, cfg.stake).await?;

@@ -45,6 +45,9 @@ struct Args {
     /// Confirmation depth; reorgs go at most `confirmations - 1` deep.
     #[arg(long, default_value_t = 4)]
     confirmations: u64,
+    /// Intents in flight at once: a small window keeps the run long enough for every fault.
+    #[arg(long, default_value_t = 2)]
+    window: u64,
     /// Seed of the fault schedule (random when absent; printed either way).
     #[arg(long)]
     seed: Option<u64>,
@@ -142,8 +145,8 @@ async fn main() -> Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .init();
     let args = Args::parse();
-    if args.intents == 0 || args.confirmations < 2 {
-        bail!("--intents must be positive and --confirmations at least 2 (reorgs go confirmations - 1 deep)");
+    if args.intents == 0 || args.window == 0 || args.confirmations < 2 {
+        bail!("--intents and --window must be positive and --confirmations at least 2 (reorgs go confirmations - 1 deep)");
     }
     let seed = args.seed.unwrap_or_else(|| rand::thread_rng().gen());
     eprintln!("[soak] {} intents, {} faults, confirmations {}, seed {seed}", args.intents, args.faults, args.confirmations);
@@ -158,6 +161,7 @@ async fn main() -> Result<()> {
         key: DEV_KEY.to_owned(),
         intents: args.intents,
         confirmations: args.confirmations,
+        window: args.window,
     };
     let head = Arc::new(AtomicU64::new(anvil.head().await?));
     let mut soak = Soak {
@@ -172,6 +176,8 @@ async fn main() -> Result<()> {
     let mut schedule: Vec<&str> = (0..args.faults).map(|i| KINDS[i % KINDS.len()]).collect();
     schedule.shuffle(&mut soak.rng);
     let mut fault_kinds: BTreeMap<&str, u64> = KINDS.iter().map(|k| (*k, 0)).collect();
+    // anvil refuses a reorg deeper than the chain: give it a history first.
+    soak.mine(args.confirmations).await?;
     let started = Instant::now();
     soak.start_sender()?;
     let mut faults = schedule.into_iter();
@@ -206,6 +212,8 @@ async fn main() -> Result<()> {
         "suite": "relayer",
         "intents": args.intents,
         "confirmations": args.confirmations,
+        "window": args.window,
+        "faults_planned": args.faults,
         "seed": seed,
         "elapsed_s": (elapsed.as_secs_f64() * 10.0).round() / 10.0,
         "faults_injected": faults_injected,

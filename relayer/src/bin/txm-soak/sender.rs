@@ -19,6 +19,8 @@ pub struct SenderSpec {
     pub key: String,
     pub intents: u64,
     pub confirmations: u64,
+    /// Intents the sender keeps in flight at once.
+    pub window: u64,
 }
 
 /// First sight of each intent's states, shared with the reader threads.
@@ -41,7 +43,8 @@ impl Sender {
         let mut child = Command::new(&spec.exe)
             .args(["--rpc", &spec.rpc, "--db"])
             .arg(&spec.db)
-            .args(["--namespace", "soak", "--to", &spec.intents.to_string(), "--window", "4"])
+            .args(["--namespace", "soak", "--to", &spec.intents.to_string(), "--window"])
+            .arg(spec.window.to_string())
             .args(["--confirmations", &spec.confirmations.to_string(), "--stuck-blocks", "2", "--timeout-s", "900"])
             .env("MLPROOF_TXM_KEY", &spec.key)
             .stdout(Stdio::piped())
