@@ -39,6 +39,7 @@ async fn market_commands_run_a_task_and_decode_reverts() {
             .args(args)
             .args(["--rpc-url", &anvil.endpoint(), "--market", &market_addr, "--json"])
             .env("MLPROOF_PRIVATE_KEY", alloy::hex::encode_prefixed(anvil.keys()[signer].to_bytes()))
+            .env("MLPROOF_TXM_DB", path(&format!("txm-{signer}.sqlite")))
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
@@ -52,6 +53,25 @@ async fn market_commands_run_a_task_and_decode_reverts() {
     assert_eq!(v.unwrap()["amount"], tokens(200).to_string());
     let (ok, _, err) = run(1, &["unstake", "--amount", "500"]);
     assert!(!ok && err.contains("StakingInsufficientFreeStake"), "{err}");
+
+    // Idempotent commands: the same --intent-key returns the first run's transaction, staking once.
+    let staked = || async {
+        let s = market::status(&prover.provider, p.dep.token, p.dep.market, prover.address).await.unwrap();
+        alloy::primitives::U256::from_str_radix(&s.active_stake, 10).unwrap()
+    };
+    let before = staked().await;
+    let (ok, first, err) = run(1, &["stake", "--amount", "1", "--intent-key", "stake-once"]);
+    assert!(ok, "{err}");
+    let (ok, again, err) = run(1, &["stake", "--amount", "1", "--intent-key", "stake-once"]);
+    assert!(ok, "{err}");
+    assert_eq!(first.unwrap()["tx"], again.unwrap()["tx"]);
+    assert_eq!(staked().await, before + tokens(1));
+    // The same key for another amount is refused, naming the conflict.
+    let (ok, _, err) = run(1, &["stake", "--amount", "2", "--intent-key", "stake-once"]);
+    assert!(!ok && err.contains("already used for a different intent"), "{err}");
+    // A wrong chain id is refused before anything is sent.
+    let (ok, _, err) = run(1, &["stake", "--amount", "1", "--chain-id", "1"]);
+    assert!(!ok && err.contains("serves chain 31337, but chain 1 was configured"), "{err}");
 
     // The requester posts a committed-input task and publishes the input and salt.
     let (ok, v, err) = run(
@@ -128,6 +148,7 @@ async fn market_commands_run_a_task_and_decode_reverts() {
     let out = Command::new(env!("CARGO_BIN_EXE_mlproof"))
         .args(["status", "--rpc-url", &anvil.endpoint(), "--market", &p.dep.token.to_string()])
         .env("MLPROOF_PRIVATE_KEY", alloy::hex::encode_prefixed(anvil.keys()[1].to_bytes()))
+        .env("MLPROOF_TXM_DB", path("txm-1.sqlite"))
         .output()
         .unwrap();
     assert!(

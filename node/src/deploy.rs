@@ -83,13 +83,14 @@ pub async fn deploy_protocol(
     let delay = alloy::primitives::Uint::<48, 1>::from(cfg.admin_delay);
     let mut log = Vec::new();
     let (token, s) =
-        admin.deploy("deploy MlproofToken", with_args(artifacts.bytecode("MlproofToken")?, owner.abi_encode()))
-            .await?;
+        admin.deploy("deploy MlproofToken", with_args(artifacts.bytecode("MlproofToken")?, owner.abi_encode())).await?;
     log.push(("deploy MlproofToken".to_owned(), s));
-    let (registry, s) = admin.deploy("deploy ModelRegistry",
-        with_args(artifacts.bytecode("ModelRegistry")?, (owner, delay).abi_encode_params()),
-    )
-    .await?;
+    let (registry, s) = admin
+        .deploy(
+            "deploy ModelRegistry",
+            with_args(artifacts.bytecode("ModelRegistry")?, (owner, delay).abi_encode_params()),
+        )
+        .await?;
     log.push(("deploy ModelRegistry".to_owned(), s));
     let args = (token, registry, U256::from(cfg.epoch_length), owner, delay, cfg.params.clone()).abi_encode_params();
     let (market, s) =
@@ -120,10 +121,9 @@ pub async fn deploy_consumer(
 ) -> Result<(Address, Sent)> {
     // uint8 is ABI-encoded as a 32-byte word, exactly like a uint256 of the same value.
     let args = (outputs, model_id, U256::from(classes)).abi_encode_params();
-    Ok(admin.deploy("deploy DigitsClassifierConsumer",
-        with_args(artifacts.bytecode("DigitsClassifierConsumer")?, args),
-    )
-    .await?)
+    Ok(admin
+        .deploy("deploy DigitsClassifierConsumer", with_args(artifacts.bytecode("DigitsClassifierConsumer")?, args))
+        .await?)
 }
 
 /// What to register for an inference model.
@@ -169,7 +169,8 @@ pub async fn register(
     registry: Address,
     params: IModelRegistry::ModelParams,
 ) -> Result<(U256, Sent)> {
-    let sent = account.send("registerModel", IModelRegistry::new(registry, &account.provider).registerModel(params)).await?;
+    let sent =
+        account.send("registerModel", IModelRegistry::new(registry, &account.provider).registerModel(params)).await?;
     let id = expect_event::<IModelRegistry::ModelRegistered>(&sent, "registerModel")?.modelId;
     Ok((id, sent))
 }

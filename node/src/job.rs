@@ -410,6 +410,14 @@ pub async fn run(
     report_step(observer, "consumer classify", Some(&sent), format!("class {predicted_class}"));
     let (reward, sent) = market::claim(prover, p.dep.market).await?;
     report_step(observer, "claim", Some(&sent), format!("{reward} paid to {}", prover.address));
+    let txs = |a: &Account| {
+        let c = a.txm().counters();
+        format!(
+            "{} confirmed, {} reverted, {} replaced, {} re-sent",
+            c.confirmed, c.reverted, c.replaced, c.dropped_resent
+        )
+    };
+    report_step(observer, "transaction manager", None, format!("requester: {}; prover: {}", txs(admin), txs(prover)));
 
     Ok(Report {
         chain_id,

@@ -83,7 +83,8 @@ pub async fn submit_eval(
     proof: [U256; 8],
 ) -> Result<(ITrainingLedger::EvaluationVerified, Sent)> {
     let l = ITrainingLedger::new(ledger, &evaluator.provider);
-    let sent = evaluator.send("submitEval", l.submitEval(model_id, score.correct, score.total, score.loss_sum, proof)).await?;
+    let sent =
+        evaluator.send("submitEval", l.submitEval(model_id, score.correct, score.total, score.loss_sum, proof)).await?;
     Ok((expect_event(&sent, "submitEval")?, sent))
 }
 
@@ -112,7 +113,8 @@ pub async fn training_of(provider: &DynProvider, ledger: Address, model_id: U256
 
 /// Moves `prover`'s share of a closed epoch's improvement reward into its credits.
 pub async fn claim_improvement(prover: &Account, ledger: Address, model_id: U256, epoch: u64) -> Result<Sent> {
-    Ok(prover.send("claimImprovement", ITrainingLedger::new(ledger, &prover.provider).claimImprovement(model_id, epoch))
+    Ok(prover
+        .send("claimImprovement", ITrainingLedger::new(ledger, &prover.provider).claimImprovement(model_id, epoch))
         .await?)
 }
 

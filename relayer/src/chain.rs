@@ -123,7 +123,11 @@ impl Account {
     /// Sends a contract call (built on any provider; only its target, calldata, value and gas
     /// limit are used) as an intent and waits until it ends. A revert, simulated or mined, is
     /// [`RelayerError::Reverted`] with the decoded custom error.
-    pub async fn send<P: Provider, D: CallDecoder + Unpin>(&self, action: &str, call: CallBuilder<P, D>) -> Result<Sent> {
+    pub async fn send<P: Provider, D: CallDecoder + Unpin>(
+        &self,
+        action: &str,
+        call: CallBuilder<P, D>,
+    ) -> Result<Sent> {
         let req = call.into_transaction_request();
         let intent = Intent {
             key: IntentKey::new(self.next_key(action)),
@@ -157,7 +161,9 @@ impl Account {
                     .get_transaction_receipt(tx_hash)
                     .await
                     .map_err(|e| rpc_error(action, e))?
-                    .ok_or_else(|| RelayerError::Inconsistent(format!("{action}: confirmed {tx_hash} has no receipt")))?;
+                    .ok_or_else(|| {
+                    RelayerError::Inconsistent(format!("{action}: confirmed {tx_hash} has no receipt"))
+                })?;
                 Ok(Sent { tx_hash, gas_used: receipt.gas_used, receipt })
             }
             Some(Outcome::Reverted { reason, .. }) => Err(RelayerError::Reverted { action: action.to_owned(), reason }),

@@ -16,14 +16,6 @@ pub enum RelayerError {
         /// The decoded custom error (e.g. `InferenceHubNotStaked { .. }`) or the raw revert data.
         reason: String,
     },
-    /// A transaction was mined but failed.
-    #[error("{action}: transaction {tx} was mined but failed (status 0)")]
-    Failed {
-        /// What was being done.
-        action: String,
-        /// The transaction hash.
-        tx: String,
-    },
     /// The transaction manager gave up on the intent before it reached the chain.
     #[error("{action}: not applied: {reason}")]
     NotApplied {

@@ -103,7 +103,11 @@ async fn run(args: Args) -> Result<bool> {
         while open_keys.len() < args.window && next < args.to {
             let rec = txm.submit(probe::intent(&args.namespace, next)).await?;
             if rec.state.is_terminal() {
-                if rec.state == IntentState::Confirmed { confirmed += 1 } else { other += 1 }
+                if rec.state == IntentState::Confirmed {
+                    confirmed += 1
+                } else {
+                    other += 1
+                }
             } else {
                 open_keys.push(next);
             }

@@ -61,12 +61,24 @@ impl Intent {
 
     /// A contract creation: `code` is the creation code with its constructor arguments appended.
     pub fn create(key: impl Into<String>, code: Bytes) -> Self {
-        Self { key: IntentKey::new(key), to: TxKind::Create, data: code, value: U256::ZERO, gas_limit: GasLimit::Estimate }
+        Self {
+            key: IntentKey::new(key),
+            to: TxKind::Create,
+            data: code,
+            value: U256::ZERO,
+            gas_limit: GasLimit::Estimate,
+        }
     }
 
     /// A plain transfer of `value` wei (21,000 gas).
     pub fn transfer(key: impl Into<String>, to: Address, value: U256) -> Self {
-        Self { key: IntentKey::new(key), to: TxKind::Call(to), data: Bytes::new(), value, gas_limit: GasLimit::Fixed(21_000) }
+        Self {
+            key: IntentKey::new(key),
+            to: TxKind::Call(to),
+            data: Bytes::new(),
+            value,
+            gas_limit: GasLimit::Fixed(21_000),
+        }
     }
 }
 

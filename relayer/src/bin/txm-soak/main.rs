@@ -146,10 +146,15 @@ async fn main() -> Result<()> {
         .init();
     let args = Args::parse();
     if args.intents == 0 || args.window == 0 || args.confirmations < 2 {
-        bail!("--intents and --window must be positive and --confirmations at least 2 (reorgs go confirmations - 1 deep)");
+        bail!(
+            "--intents and --window must be positive and --confirmations at least 2 (reorgs go confirmations - 1 deep)"
+        );
     }
     let seed = args.seed.unwrap_or_else(|| rand::thread_rng().gen());
-    eprintln!("[soak] {} intents, {} faults, confirmations {}, seed {seed}", args.intents, args.faults, args.confirmations);
+    eprintln!(
+        "[soak] {} intents, {} faults, confirmations {}, seed {seed}",
+        args.intents, args.faults, args.confirmations
+    );
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = tempfile::tempdir()?;
     let anvil = Anvil::start(&root).await?;
@@ -197,7 +202,7 @@ async fn main() -> Result<()> {
             soak.inject(kind, args.confirmations).await?;
             *fault_kinds.entry(kind).or_default() += 1;
             let n: u64 = fault_kinds.values().sum();
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 let done = soak.seen.lock().expect("seen").submitted_at.len();
                 eprintln!("[soak] {n} faults injected, {done} intents submitted so far");
             }
@@ -229,7 +234,13 @@ async fn main() -> Result<()> {
     });
     println!("{summary}");
     if r.lost > 0 || r.doubled > 0 || !r.nonces_contiguous || r.pending_left > 0 {
-        bail!("soak failed: lost {}, doubled {}, nonces contiguous {}, pending {}", r.lost, r.doubled, r.nonces_contiguous, r.pending_left);
+        bail!(
+            "soak failed: lost {}, doubled {}, nonces contiguous {}, pending {}",
+            r.lost,
+            r.doubled,
+            r.nonces_contiguous,
+            r.pending_left
+        );
     }
     Ok(())
 }

@@ -43,11 +43,8 @@ pub async fn check(anvil: &Anvil, spec: &SenderSpec, submitted_at: &HashMap<Stri
     let store = Store::open(&spec.db).await?;
     let records = store.all(account).await?;
     let chain_nonce = anvil.nonce(account).await?;
-    let mut confirmed_nonces: Vec<u64> = records
-        .iter()
-        .filter(|r| r.state == IntentState::Confirmed)
-        .filter_map(|r| r.nonce)
-        .collect();
+    let mut confirmed_nonces: Vec<u64> =
+        records.iter().filter(|r| r.state == IntentState::Confirmed).filter_map(|r| r.nonce).collect();
     confirmed_nonces.sort_unstable();
     let nonces_contiguous = confirmed_nonces.iter().copied().eq(0..chain_nonce);
     let (mut replacements, mut max_ratio, mut blocks, mut counted) = (0_u64, 1.0_f64, 0_u64, 0_u64);
