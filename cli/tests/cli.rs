@@ -351,3 +351,29 @@ fn model_random_writes_a_loadable_model_or_names_a_bad_shape() {
     assert!(!ok && err.contains("at least two positive widths"), "{err}");
     assert!(!dir.path().join("bad.json").exists());
 }
+
+#[test]
+fn node_init_writes_a_config_that_check_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = mlproof(dir.path(), &["node", "init"]);
+    assert!(ok && out.contains("wrote node.toml"), "{err}");
+    let (ok, _, err) = mlproof(dir.path(), &["node", "init"]);
+    assert!(!ok && err.contains("exists; pass --force"), "{err}");
+    let key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    let check = |env: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mlproof"));
+        c.current_dir(dir.path()).args(["node", "check"]).env_remove("MLPROOF_PRIVATE_KEY");
+        if let Some(k) = env {
+            c.env("MLPROOF_PRIVATE_KEY", k);
+        }
+        let out = c.output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (ok, out, err) = check(Some(key));
+    assert!(ok, "{err}");
+    assert!(out.contains("chain 31337") && out.contains("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), "{out}");
+    let (ok, _, err) = check(None);
+    assert!(!ok && err.contains("MLPROOF_PRIVATE_KEY is not set"), "{err}");
+    let (ok, _, err) = check(Some("0xnot-a-key"));
+    assert!(!ok && err.contains("does not hold a valid hex private key") && !err.contains("not-a-key"), "{err}");
+}

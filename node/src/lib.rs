@@ -10,13 +10,15 @@
 //! * [`training`] — the training-ledger client: claim, submit proven steps and evaluations, rewards,
 //!   the lineage;
 //! * [`job`] — the end-to-end inference job (`mlproof demo`, integration tests);
-//! * [`train_job`] — the end-to-end training job (`mlproof demo --train N`).
+//! * [`train_job`] — the end-to-end training job (`mlproof demo --train N`);
+//! * [`service`] — the long-running prover service (`mlproof node`): config, job store, API, metrics.
 
 pub mod compile;
 pub mod deploy;
 pub mod error;
 pub mod job;
 pub mod market;
+pub mod service;
 pub mod train_job;
 pub mod training;
 

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod demo;
 pub mod market;
 pub mod model;
+pub mod node;
 pub mod prove;
 pub mod setup;
 pub mod verifier;
@@ -58,6 +59,9 @@ pub enum Command {
     Status(market::StatusArgs),
     /// Run the end-to-end job on a local chain: deploy, stake, post, lock, prove, fulfil, read, claim.
     Demo(demo::Args),
+    /// The prover service: `init` writes an example config, `check` validates one.
+    #[command(subcommand_required = true)]
+    Node(node::Args),
 }
 
 impl Command {
@@ -78,6 +82,7 @@ impl Command {
             Self::Claim(a) => a.run(),
             Self::Status(a) => a.run(),
             Self::Demo(a) => a.run(),
+            Self::Node(a) => a.run(),
             Self::Bench(a) => a.run(),
         }
     }

@@ -1,0 +1,19 @@
+//! The long-running prover service (`mlproof node`), built up from its parts:
+//!
+//! * [`config`] — `node.toml`, validated, with the commented example `mlproof node init` writes;
+//! * [`state`] — a job's states and the one graph of transitions;
+//! * [`store`] — jobs, transitions, refused tasks and the watcher's cursor in SQLite;
+//! * [`metrics`] — the Prometheus metrics;
+//! * [`api`] — the HTTP API (axum);
+//! * [`error`] — what can go wrong in the service itself.
+//!
+//! See `docs/node.md`.
+
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod metrics;
+pub mod state;
+pub mod store;
+
+pub use error::{Result, ServiceError};
