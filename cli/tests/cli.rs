@@ -367,7 +367,11 @@ fn node_init_writes_a_config_that_check_accepts() {
             c.env("MLPROOF_PRIVATE_KEY", k);
         }
         let out = c.output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
     };
     let (ok, out, err) = check(Some(key));
     assert!(ok, "{err}");

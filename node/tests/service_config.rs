@@ -25,7 +25,11 @@ fn bad_values_are_named() {
         ("min_price_per_constraint = \"0\"", "min_price_per_constraint = \"1.5\"", "not a decimal integer"),
         ("deadline_margin_s = 120", "deadline_margn_s = 120", "unknown field `deadline_margn_s`"),
         ("env = \"MLPROOF_PRIVATE_KEY\"", "keystore = \"k.json\"", "signer.keystore needs signer.password_env"),
-        ("txm_database = \"node-data/txm.sqlite\"", "txm_database = \"node-data/jobs.sqlite\"", "must be different files"),
+        (
+            "txm_database = \"node-data/txm.sqlite\"",
+            "txm_database = \"node-data/jobs.sqlite\"",
+            "must be different files",
+        ),
     ];
     for (from, to, message) in cases {
         assert!(EXAMPLE.contains(from), "{from}");

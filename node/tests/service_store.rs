@@ -41,9 +41,15 @@ async fn every_state_survives_a_restart_and_is_resumed_unless_terminal() {
         assert!(created);
         for w in path_to(target).windows(2) {
             let change = match w[1] {
-                JobState::Proved => Change { proof: Some(b"{\"proof\":1}".to_vec()), prove_ms: Some(300), ..Change::default() },
-                JobState::Fulfilled => Change { fulfil_tx: Some(B256::repeat_byte(0xf1)), gas: 259_317, ..Change::default() },
-                JobState::Failed | JobState::Expired => Change { reason: Some(format!("to {}", w[1])), ..Change::default() },
+                JobState::Proved => {
+                    Change { proof: Some(b"{\"proof\":1}".to_vec()), prove_ms: Some(300), ..Change::default() }
+                }
+                JobState::Fulfilled => {
+                    Change { fulfil_tx: Some(B256::repeat_byte(0xf1)), gas: 259_317, ..Change::default() }
+                }
+                JobState::Failed | JobState::Expired => {
+                    Change { reason: Some(format!("to {}", w[1])), ..Change::default() }
+                }
                 _ => Change::default(),
             };
             store.transition(rec.id, w[0], w[1], change).await.unwrap();
@@ -81,12 +87,20 @@ async fn a_task_is_one_job_and_transitions_are_compare_and_set() {
     assert!(matches!(err, ServiceError::IllegalTransition { .. }), "{err}");
     // Two workers read `Locked`; only the first moves it.
     store.transition(a.id, JobState::Seen, JobState::Locked, Change::default()).await.unwrap();
-    store.transition(a.id, JobState::Locked, JobState::Proving, Change { attempt: true, ..Change::default() }).await.unwrap();
+    store
+        .transition(a.id, JobState::Locked, JobState::Proving, Change { attempt: true, ..Change::default() })
+        .await
+        .unwrap();
     let err = store.transition(a.id, JobState::Locked, JobState::Proving, Change::default()).await.unwrap_err();
     assert!(matches!(err, ServiceError::StaleState { ref found, .. } if found == "proving"), "{err}");
     // A failed proof goes back to Locked with its reason, and is retried.
     let r = store
-        .transition(a.id, JobState::Proving, JobState::Locked, Change { reason: Some("prover panicked".into()), ..Change::default() })
+        .transition(
+            a.id,
+            JobState::Proving,
+            JobState::Locked,
+            Change { reason: Some("prover panicked".into()), ..Change::default() },
+        )
         .await
         .unwrap();
     assert_eq!((r.state, r.attempts, r.reason.as_deref()), (JobState::Locked, 1, Some("prover panicked")));

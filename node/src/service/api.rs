@@ -130,7 +130,9 @@ async fn jobs(State(st): State<ApiState>, Query(q): Query<HashMap<String, String
     let state = q.get("state").map(|s| parse_state(s)).transpose()?;
     let after = match q.get("after") {
         None => 0,
-        Some(s) => s.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(|| bad(format!("after {s:?} is not a job id")))?,
+        Some(s) => {
+            s.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(|| bad(format!("after {s:?} is not a job id")))?
+        }
     };
     let limit = match q.get("limit") {
         None => 100,
@@ -146,7 +148,11 @@ async fn jobs(State(st): State<ApiState>, Query(q): Query<HashMap<String, String
 }
 
 async fn job(State(st): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let id = id.parse::<i64>().ok().filter(|v| *v > 0).ok_or_else(|| bad(format!("job id {id:?} is not a positive integer")))?;
+    let id = id
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(|| bad(format!("job id {id:?} is not a positive integer")))?;
     let record = st.store.job(id).await?.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("no job {id}")))?;
     let mut v = job_json(&record);
     v["history"] = st
@@ -166,7 +172,8 @@ async fn status(State(st): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let mut v = serde_json::to_value(chain).map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     v["queue_depth"] = queue.into();
     v["workers"] = st.workers.into();
-    v["jobs"] = counts.iter().map(|(s, n)| (s.as_str().to_owned(), Value::from(*n))).collect::<serde_json::Map<_, _>>().into();
+    v["jobs"] =
+        counts.iter().map(|(s, n)| (s.as_str().to_owned(), Value::from(*n))).collect::<serde_json::Map<_, _>>().into();
     v["rejections"] = st
         .store
         .rejections(20)

@@ -1,7 +1,10 @@
 //! `node.toml`: what a prover node serves and how (`mlproof node init` writes a commented
 //! example). Unknown keys are refused, so a typo is an error rather than a silent default.
 
-use std::{net::SocketAddr, path::{Path, PathBuf}};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 
 use alloy::{primitives::U256, signers::local::PrivateKeySigner};
 use serde::Deserialize;
@@ -201,14 +204,18 @@ impl NodeConfig {
     pub fn signer(&self, config_path: &Path) -> Result<PrivateKeySigner> {
         let err = |message: String| config_error(config_path, message);
         if let Some(var) = &self.signer.env {
-            let hex = std::env::var(var).map_err(|_| err(format!("signer.env: environment variable {var} is not set")))?;
-            return hex.trim().parse().map_err(|_| err(format!("signer.env: {var} does not hold a valid hex private key")));
+            let hex =
+                std::env::var(var).map_err(|_| err(format!("signer.env: environment variable {var} is not set")))?;
+            return hex
+                .trim()
+                .parse()
+                .map_err(|_| err(format!("signer.env: {var} does not hold a valid hex private key")));
         }
         let (Some(file), Some(var)) = (&self.signer.keystore, &self.signer.password_env) else {
             return Err(err("signer needs `env`, or `keystore` with `password_env`".into()));
         };
-        let password =
-            std::env::var(var).map_err(|_| err(format!("signer.password_env: environment variable {var} is not set")))?;
+        let password = std::env::var(var)
+            .map_err(|_| err(format!("signer.password_env: environment variable {var} is not set")))?;
         PrivateKeySigner::decrypt_keystore(file, password)
             .map_err(|e| err(format!("signer.keystore {}: cannot decrypt it: {e}", file.display())))
     }

@@ -203,7 +203,8 @@ impl JobStore {
         .await?
         .rows_affected()
             == 1;
-        let record = self.by_statement(job.statement_id).await?.ok_or_else(|| corrupt("jobs", "admitted job vanished"))?;
+        let record =
+            self.by_statement(job.statement_id).await?.ok_or_else(|| corrupt("jobs", "admitted job vanished"))?;
         Ok((record, created))
     }
 
@@ -262,7 +263,13 @@ impl JobStore {
 
     /// The job with database id `id`.
     pub async fn job(&self, id: i64) -> Result<Option<JobRecord>> {
-        sqlx::query("SELECT * FROM jobs WHERE id = ?").bind(id).fetch_optional(&self.pool).await?.as_ref().map(parse_job).transpose()
+        sqlx::query("SELECT * FROM jobs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(parse_job)
+            .transpose()
     }
 
     /// The job of a statement.
@@ -278,15 +285,13 @@ impl JobStore {
 
     /// Up to `limit` jobs with id above `after`, oldest first, in `state` if given.
     pub async fn list(&self, state: Option<JobState>, after: i64, limit: u32) -> Result<Vec<JobRecord>> {
-        let rows = sqlx::query(
-            "SELECT * FROM jobs WHERE id > ? AND (? IS NULL OR state = ?) ORDER BY id LIMIT ?",
-        )
-        .bind(after)
-        .bind(state.map(JobState::as_str))
-        .bind(state.map(JobState::as_str))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query("SELECT * FROM jobs WHERE id > ? AND (? IS NULL OR state = ?) ORDER BY id LIMIT ?")
+            .bind(after)
+            .bind(state.map(JobState::as_str))
+            .bind(state.map(JobState::as_str))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(parse_job).collect()
     }
 
@@ -322,13 +327,15 @@ impl JobStore {
 
     /// Records that admission refused a task (the first reason is kept).
     pub async fn reject(&self, statement_id: B256, model_id: U256, reason: &str) -> Result<()> {
-        sqlx::query("INSERT INTO rejections (statement_id, model_id, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-            .bind(statement_id.to_string())
-            .bind(model_id.to_string())
-            .bind(reason)
-            .bind(now())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO rejections (statement_id, model_id, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(statement_id.to_string())
+        .bind(model_id.to_string())
+        .bind(reason)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
         tracing::info!(%statement_id, %model_id, reason, "task refused");
         Ok(())
     }
@@ -353,7 +360,9 @@ impl JobStore {
 
     /// The watcher's cursor: the newest block it processed, with its hash.
     pub async fn cursor(&self) -> Result<Option<(u64, B256)>> {
-        let row = sqlx::query("SELECT number, hash FROM blocks ORDER BY number DESC LIMIT 1").fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT number, hash FROM blocks ORDER BY number DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| Ok((u64_of(&r, "number")?, parse(&r, "hash")?))).transpose()
     }
 
@@ -370,11 +379,13 @@ impl JobStore {
     /// detection.
     pub async fn advance_cursor(&self, number: u64, hash: B256, keep: u64) -> Result<()> {
         let mut db = self.pool.begin().await?;
-        sqlx::query("INSERT INTO blocks (number, hash) VALUES (?, ?) ON CONFLICT(number) DO UPDATE SET hash = excluded.hash")
-            .bind(i64_of("block", number)?)
-            .bind(hash.to_string())
-            .execute(&mut *db)
-            .await?;
+        sqlx::query(
+            "INSERT INTO blocks (number, hash) VALUES (?, ?) ON CONFLICT(number) DO UPDATE SET hash = excluded.hash",
+        )
+        .bind(i64_of("block", number)?)
+        .bind(hash.to_string())
+        .execute(&mut *db)
+        .await?;
         sqlx::query("DELETE FROM blocks WHERE number < ? OR number > ?")
             .bind(i64_of("block", number.saturating_sub(keep))?)
             .bind(i64_of("block", number)?)
