@@ -1,5 +1,6 @@
 //! The long-running prover service (`mlproof node`), built up from its parts:
 //!
+//! * [`admission`] — whether a task is taken (model, price, collateral, deadline vs. queue);
 //! * [`config`] — `node.toml`, validated, with the commented example `mlproof node init` writes;
 //! * [`state`] — a job's states and the one graph of transitions;
 //! * [`store`] — jobs, transitions, refused tasks and the watcher's cursor in SQLite;
@@ -9,6 +10,7 @@
 //!
 //! See `docs/node.md`.
 
+pub mod admission;
 pub mod api;
 pub mod config;
 pub mod error;
