@@ -58,6 +58,14 @@ pub enum ServiceError {
         /// What was wrong.
         detail: String,
     },
+    /// Reading the chain failed (the watcher retries on its next poll).
+    #[error("{action}: {message}")]
+    Chain {
+        /// What was being read.
+        action: String,
+        /// The transport's or decoder's message.
+        message: String,
+    },
     /// The configuration file is invalid.
     #[error("config {path}: {message}")]
     Config {

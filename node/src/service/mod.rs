@@ -4,6 +4,7 @@
 //! * [`config`] — `node.toml`, validated, with the commented example `mlproof node init` writes;
 //! * [`state`] — a job's states and the one graph of transitions;
 //! * [`store`] — jobs, transitions, refused tasks and the watcher's cursor in SQLite;
+//! * [`watcher`] — the market's task events from a persisted cursor, with reorg detection;
 //! * [`metrics`] — the Prometheus metrics;
 //! * [`api`] — the HTTP API (axum);
 //! * [`error`] — what can go wrong in the service itself.
@@ -17,5 +18,6 @@ pub mod error;
 pub mod metrics;
 pub mod state;
 pub mod store;
+pub mod watcher;
 
 pub use error::{Result, ServiceError};
