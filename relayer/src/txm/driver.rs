@@ -118,6 +118,37 @@ impl Inner {
         }
     }
 
+    /// A reorg deeper than the confirmation depth took away transactions already reported
+    /// `Confirmed`: their nonces are free on chain again, and every later intent would wait behind
+    /// them. Their signed bytes are on disk, so the newest one of each is broadcast again (same
+    /// nonce, same effect, applied once in the new chain); the intent stays `Confirmed`.
+    pub(crate) async fn restore_deep_reorged(&self, view: ChainView) -> Result<()> {
+        for record in self.store.confirmed_from(self.account, view.latest_nonce).await? {
+            let Some(Outcome::Confirmed { tx_hash, .. }) = record.outcome else { continue };
+            let retry = self.config.retry;
+            if retry
+                .run("eth_getTransactionReceipt", || self.provider.get_transaction_receipt(tx_hash))
+                .await?
+                .is_some()
+            {
+                continue;
+            }
+            let txs = self.store.txs(record.id).await?;
+            let Some(tx) = txs.iter().find(|t| t.hash == tx_hash).or(txs.last()) else { continue };
+            self.counters.incr(Counter::Reorged);
+            tracing::error!(
+                key = %record.intent.key, nonce = tx.nonce, tx = %tx.hash,
+                "a confirmed transaction was reorged out (deeper than the confirmation depth); re-broadcasting it"
+            );
+            match self.broadcast(&tx.raw).await {
+                Ok(()) | Err(NodeAnswer::AlreadyKnown | NodeAnswer::NonceTooLow) => {}
+                Err(NodeAnswer::Transport(m)) => return Err(TxmError::rpc("eth_sendRawTransaction", &m)),
+                Err(other) => tracing::error!(answer = ?other, "the node refused the re-broadcast"),
+            }
+        }
+        Ok(())
+    }
+
     /// The node refused the intent before it had a nonce: a revert is terminal, an outage is not.
     async fn refused_before_nonce(&self, record: &IntentRecord, answer: &NodeAnswer, what: &str) -> Result<()> {
         match answer {

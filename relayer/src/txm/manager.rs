@@ -169,6 +169,10 @@ impl TxManager {
         let head = retry.run("eth_blockNumber", || inner.provider.get_block_number()).await?;
         let view = ChainView { head, latest_nonce };
         let mut first_error = None;
+        if let Err(e) = inner.restore_deep_reorged(view).await {
+            tracing::warn!(error = %e, "re-broadcasting deep-reorged transactions failed; retrying on the next pass");
+            first_error.get_or_insert(e);
+        }
         for record in inner.store.unfinished(inner.account).await? {
             let span = tracing::info_span!("intent", key = %record.intent.key, id = record.id, nonce = ?record.nonce);
             if let Err(e) = inner.drive(record, view).instrument(span).await {

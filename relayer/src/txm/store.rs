@@ -122,6 +122,19 @@ impl Store {
         rows.iter().map(parse_intent).collect()
     }
 
+    /// `account`'s confirmed intents holding a nonce at or above `nonce`, by nonce: after a reorg
+    /// deeper than the confirmation depth these are the ones the chain no longer has.
+    pub async fn confirmed_from(&self, account: Address, nonce: u64) -> Result<Vec<IntentRecord>> {
+        let rows = sqlx::query(
+            "SELECT * FROM intents WHERE account = ? AND state = 'confirmed' AND nonce >= ? ORDER BY nonce",
+        )
+        .bind(account.to_string())
+        .bind(i64_of(nonce)?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(parse_intent).collect()
+    }
+
     /// Every intent of `account` (gap fillers included), by nonce, then by age.
     pub async fn all(&self, account: Address) -> Result<Vec<IntentRecord>> {
         let rows = sqlx::query("SELECT * FROM intents WHERE account = ? ORDER BY nonce IS NULL, nonce, id")
