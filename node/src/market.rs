@@ -65,6 +65,27 @@ pub fn published_input(values: &[i8], salt: &Salt) -> Bytes {
     )
 }
 
+/// Opens a task's published input ([`published_input`]): the int8 values and the salt, checked
+/// against the task's input word so that a prover never proves (and locks for) an input the
+/// commitment does not bind. Each way it can be wrong is named.
+pub fn open_published_input(data: &[u8], input_words: &[U256]) -> Result<(Vec<i8>, Salt)> {
+    let bad = |m: String| NodeError::Inconsistent(format!("published input: {m}"));
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Published {
+        input: Vec<i8>,
+        salt: String,
+    }
+    let p: Published = serde_json::from_slice(data).map_err(|e| bad(format!("not the JSON {{input, salt}}: {e}")))?;
+    let bytes = alloy::hex::decode(p.salt.trim()).map_err(|e| bad(format!("salt is not hex: {e}")))?;
+    let salt = Salt(bytes.try_into().map_err(|b: Vec<u8>| bad(format!("salt must be 31 bytes, got {}", b.len())))?);
+    match input_words {
+        [word] if *word == input_commitment_word(&p.input, &salt) => Ok((p.input, salt)),
+        [_] => Err(bad("the input and salt do not open the task's input commitment".into())),
+        words => Err(bad(format!("the task has {} input words, not one commitment", words.len()))),
+    }
+}
+
 /// The input of a task as posted: its public-input words, the published input data, and the salt
 /// of a committed input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -354,4 +375,30 @@ pub async fn measure_verify_gas(account: &Account, verifier: Address, proof: &Ev
         return Err(NodeError::Inconsistent("the verifier rejected the proof".into()));
     }
     Ok(account.send("verifyProof (gas measurement)", call.gas(2_000_000)).await?.gas_used)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_published_input_opens_its_commitment_and_nothing_else() {
+        let values = [1_i8, -2, 3, 127, -128];
+        let salt = Salt([7; 31]);
+        let t = task_input(&values, InputLayout::Committed { salt, publish: true });
+        let (opened, s) = open_published_input(&t.data, &t.words).unwrap();
+        assert_eq!((opened.as_slice(), s), (&values[..], salt));
+        let other = task_input(&[1, -2, 3, 127, -127], InputLayout::Committed { salt, publish: true });
+        let err = open_published_input(&other.data, &t.words).unwrap_err().to_string();
+        assert!(err.contains("do not open the task's input commitment"), "{err}");
+        let err = open_published_input(b"{\"input\":[1],\"salt\":\"0x00\"}", &t.words).unwrap_err().to_string();
+        assert!(err.contains("salt must be 31 bytes, got 1"), "{err}");
+        let err = open_published_input(b"[1,2]", &t.words).unwrap_err().to_string();
+        assert!(err.contains("not the JSON {input, salt}"), "{err}");
+        let err = open_published_input(b"{\"input\":[300],\"salt\":\"0x00\"}", &t.words).unwrap_err().to_string();
+        assert!(err.contains("not the JSON"), "an out-of-range int8 is refused: {err}");
+        let plain = task_input(&values, InputLayout::Plain);
+        let err = open_published_input(&t.data, &plain.words).unwrap_err().to_string();
+        assert!(err.contains("input words, not one commitment") || err.contains("do not open"), "{err}");
+    }
 }
