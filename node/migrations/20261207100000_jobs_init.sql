@@ -5,6 +5,7 @@ CREATE TABLE jobs (
     statement_id TEXT NOT NULL UNIQUE,
     model_id TEXT NOT NULL,
     task BLOB NOT NULL,
+    input_data BLOB NOT NULL,
     bounty TEXT NOT NULL,
     collateral TEXT NOT NULL,
     deadline INTEGER NOT NULL,

@@ -336,13 +336,25 @@ pub fn prove_committed(
     salt: Salt,
     prover: Address,
 ) -> Result<(EvmProof, f64)> {
+    prove_committed_with(&cfg.model, &p.keys, input, salt, prover)
+}
+
+/// Proves `input` of `model` (committed with `salt`) for `prover` with `keys`, and checks the proof
+/// in Rust; returns it with the proving time in seconds.
+pub fn prove_committed_with(
+    model: &QuantModel,
+    keys: &Keys,
+    input: &[i8],
+    salt: Salt,
+    prover: Address,
+) -> Result<(EvmProof, f64)> {
     let t = Instant::now();
-    let (circuit, _) = InferenceCircuit::new(&cfg.model, input, prover.into_array())?;
+    let (circuit, _) = InferenceCircuit::new(model, input, prover.into_array())?;
     let (circuit, statement) = circuit.with_committed_input(Some(salt));
     let statement = statement.ok_or_else(|| NodeError::Inconsistent("no statement for a committed input".into()))?;
-    let proof = prove_circuit(&p.keys, circuit, statement, &mut rand::rngs::OsRng)?;
+    let proof = prove_circuit(keys, circuit, statement, &mut rand::rngs::OsRng)?;
     let prove_s = t.elapsed().as_secs_f64();
-    verify_inference(&p.keys.vk, &proof)?;
+    verify_inference(&keys.vk, &proof)?;
     Ok((EvmProof::new(&proof.proof, &proof.statement), prove_s))
 }
 

@@ -38,6 +38,7 @@ async fn endpoints_answer_and_bad_input_is_a_json_4xx() {
             statement_id: B256::repeat_byte(i),
             model_id: U256::from(1),
             task: vec![i],
+            input_data: Vec::new(),
             bounty: U256::from(5),
             collateral: U256::from(50),
             deadline: 99,

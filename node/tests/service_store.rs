@@ -13,6 +13,7 @@ fn new_job(i: u8) -> NewJob {
         statement_id: B256::repeat_byte(i),
         model_id: U256::from(1),
         task: vec![i; 64],
+        input_data: Vec::new(),
         bounty: U256::from(5_000),
         collateral: U256::from(50_000),
         deadline: 1_000 + u64::from(i),

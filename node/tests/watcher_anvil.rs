@@ -61,7 +61,12 @@ async fn follows_tasks_resumes_after_restart_and_rewinds_a_reorg() {
         second.events.iter().map(std::mem::discriminant).collect::<Vec<_>>(),
         [
             std::mem::discriminant(&MarketEvent::Locked { statement_id: a.id, prover: locked.prover }),
-            std::mem::discriminant(&MarketEvent::Posted { statement_id: b.id, task: b.task.clone(), block: 0 }),
+            std::mem::discriminant(&MarketEvent::Posted {
+                statement_id: b.id,
+                task: b.task.clone(),
+                input_data: Default::default(),
+                block: 0
+            }),
             std::mem::discriminant(&MarketEvent::Cancelled { statement_id: b.id }),
         ]
     );

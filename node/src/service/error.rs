@@ -66,6 +66,15 @@ pub enum ServiceError {
         /// The transport's or decoder's message.
         message: String,
     },
+    /// A chain call or a proof failed in a way that may pass (the job stays where it is and is
+    /// retried until its deadline).
+    #[error("job {job}: {source}")]
+    Retry {
+        /// The job id.
+        job: i64,
+        /// What failed.
+        source: Box<crate::NodeError>,
+    },
     /// The configuration file is invalid.
     #[error("config {path}: {message}")]
     Config {

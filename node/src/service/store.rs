@@ -26,8 +26,10 @@ pub struct NewJob {
     pub statement_id: B256,
     /// The model.
     pub model_id: U256,
-    /// The ABI encoding of the task as the market stores it.
+    /// The ABI encoding of the task as the market stores it (after the lock: with its prover).
     pub task: Vec<u8>,
+    /// The data published with the task (the committed input and its salt).
+    pub input_data: Vec<u8>,
     /// Bounty, in token base units.
     pub bounty: U256,
     /// Collateral the lock takes.
@@ -80,6 +82,8 @@ pub struct Change {
     pub gas: u64,
     /// Count one more attempt.
     pub attempt: bool,
+    /// The task as stored after this step (the lock sets its prover).
+    pub task: Option<Vec<u8>>,
 }
 
 /// A refused task, with the reason.
@@ -136,6 +140,7 @@ fn parse_job(row: &SqliteRow) -> Result<JobRecord> {
             statement_id: parse(row, "statement_id")?,
             model_id: parse(row, "model_id")?,
             task: row.try_get("task")?,
+            input_data: row.try_get("input_data")?,
             bounty: parse(row, "bounty")?,
             collateral: parse(row, "collateral")?,
             deadline: u64_of(row, "deadline")?,
@@ -186,13 +191,14 @@ impl JobStore {
     pub async fn admit(&self, job: &NewJob) -> Result<(JobRecord, bool)> {
         let t = now();
         let created = sqlx::query(
-            "INSERT INTO jobs (statement_id, model_id, task, bounty, collateral, deadline, posted_block, state,
-                               created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'seen', ?, ?) ON CONFLICT(statement_id) DO NOTHING",
+            "INSERT INTO jobs (statement_id, model_id, task, input_data, bounty, collateral, deadline, posted_block,
+                               state, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'seen', ?, ?) ON CONFLICT(statement_id) DO NOTHING",
         )
         .bind(job.statement_id.to_string())
         .bind(job.model_id.to_string())
         .bind(&job.task)
+        .bind(&job.input_data)
         .bind(job.bounty.to_string())
         .bind(job.collateral.to_string())
         .bind(i64_of("deadline", job.deadline)?)
@@ -224,7 +230,8 @@ impl JobStore {
                  prove_ms = COALESCE(?, prove_ms),
                  fulfil_tx = COALESCE(?, fulfil_tx),
                  gas_used = gas_used + ?,
-                 attempts = attempts + ?
+                 attempts = attempts + ?,
+                 task = COALESCE(?, task)
              WHERE id = ? AND state = ?",
         )
         .bind(to.as_str())
@@ -235,6 +242,7 @@ impl JobStore {
         .bind(change.fulfil_tx.map(|h| h.to_string()))
         .bind(i64_of("gas", change.gas)?)
         .bind(i64::from(change.attempt))
+        .bind(&change.task)
         .bind(id)
         .bind(from.as_str())
         .execute(&mut *db)

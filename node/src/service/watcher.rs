@@ -27,6 +27,8 @@ pub enum MarketEvent {
         statement_id: B256,
         /// The task as stored.
         task: ITaskMarket::Task,
+        /// The data published with it (the committed input and its salt).
+        input_data: alloy::primitives::Bytes,
         /// The block of the event.
         block: u64,
     },
@@ -162,7 +164,7 @@ fn decode(log: &Log) -> Result<MarketEvent> {
     Ok(match log.topic0().copied() {
         Some(ITaskMarket::TaskPosted::SIGNATURE_HASH) => {
             let e = log.log_decode::<ITaskMarket::TaskPosted>().map_err(bad)?.inner.data;
-            MarketEvent::Posted { statement_id: e.statementId, task: e.task, block }
+            MarketEvent::Posted { statement_id: e.statementId, task: e.task, input_data: e.inputData, block }
         }
         Some(ITaskMarket::TaskLocked::SIGNATURE_HASH) => {
             let e = log.log_decode::<ITaskMarket::TaskLocked>().map_err(bad)?.inner.data;

@@ -89,7 +89,7 @@ impl Inner {
         let (nonce, guard) = match record.nonce {
             Some(n) => (n, None),
             None => {
-                let guard = self.nonces.lock().await;
+                let guard = self.nonces.lock(&self.store).await?;
                 (guard.peek(), Some(guard))
             }
         };

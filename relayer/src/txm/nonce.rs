@@ -62,9 +62,16 @@ impl NonceSequence {
         self.account
     }
 
-    /// Locks the sequence (one assignment at a time).
-    pub async fn lock(&self) -> NonceGuard<'_> {
-        NonceGuard { next: self.next.lock().await }
+    /// Locks the sequence (one assignment at a time) and catches up with the store: the store is
+    /// the authority, so another manager on the same database (a restarted handle in the same
+    /// process, another process) never makes this one hand out a nonce already assigned there.
+    pub async fn lock(&self, store: &Store) -> Result<NonceGuard<'_>> {
+        let mut next = self.next.lock().await;
+        if let Some(stored) = store.next_nonce(self.account).await?.filter(|s| *s > *next) {
+            tracing::info!(account = %self.account, ours = *next, stored, "nonce sequence caught up with the store");
+            *next = stored;
+        }
+        Ok(NonceGuard { next })
     }
 
     /// After `nonce too low`: the chain's nonce is `chain`; never hand out anything below it.

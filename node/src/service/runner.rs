@@ -1,0 +1,257 @@
+//! Takes jobs through their life cycle, one persisted step at a time:
+//!
+//! * `seen` → the published input is opened against the task's commitment (a task this node could
+//!   not prove is failed *before* any collateral is locked), then the lock is sent under the intent
+//!   key prefix `lock:<statement id>` → `locked`;
+//! * `locked` → `proving` (written first) → a bounded pool of blocking threads proves → `proved`
+//!   with the proof stored, or back to `locked` with the reason (retried until the deadline);
+//! * `proved` → `submitted` (written first) → the fulfilment under `fulfil:<statement id>` →
+//!   `fulfilled`.
+//!
+//! Every side effect is an intent of the transaction manager with a key derived from the task, so
+//! a crash between a side effect and the transition that records it is harmless: the step is run
+//! again, and the manager returns the intent it already has instead of sending a second
+//! transaction. A revert ends the job `failed` with the decoded error; anything else (an RPC
+//! outage, a timeout, a failed proof) leaves it where it is, to be retried.
+
+use std::{collections::HashMap, sync::Arc};
+
+use alloy::{
+    primitives::{Address, U256},
+    sol_types::SolValue,
+};
+use mlproof_circuits::QuantModel;
+use mlproof_prover::{EvmProof, Keys};
+use mlproof_relayer::{bindings::ITaskMarket::Task, chain::Account};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+use crate::{
+    job::prove_committed_with,
+    market,
+    service::{
+        error::{Result, ServiceError},
+        metrics::Metrics,
+        state::JobState,
+        store::{Change, JobRecord, JobStore},
+    },
+    NodeError,
+};
+
+/// A model the node proves, with its proving key loaded once and shared by the workers.
+#[derive(Clone, Debug)]
+pub struct Served {
+    /// The model.
+    pub model: Arc<QuantModel>,
+    /// Its Groth16 keys (committed input).
+    pub keys: Arc<Keys>,
+}
+
+/// A proof as stored in a job row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredProof {
+    proof: [U256; 8],
+    input: Vec<U256>,
+    output: Vec<U256>,
+    weights_commitment: Option<U256>,
+    prover: Address,
+}
+
+impl From<&EvmProof> for StoredProof {
+    fn from(p: &EvmProof) -> Self {
+        Self {
+            proof: p.proof,
+            input: p.input.clone(),
+            output: p.output.clone(),
+            weights_commitment: p.weights_commitment,
+            prover: p.prover,
+        }
+    }
+}
+
+impl From<StoredProof> for EvmProof {
+    fn from(p: StoredProof) -> Self {
+        Self {
+            proof: p.proof,
+            input: p.input,
+            output: p.output,
+            weights_commitment: p.weights_commitment,
+            prover: p.prover,
+        }
+    }
+}
+
+/// The proof stored in a `proved` (or later) job.
+pub fn stored_proof(job: &JobRecord) -> Result<EvmProof> {
+    let stored = job.proof.as_deref().ok_or_else(|| corrupt(job.id, "proof", "missing"))?;
+    Ok(serde_json::from_slice::<StoredProof>(stored).map_err(|e| corrupt(job.id, "proof", e))?.into())
+}
+
+/// Runs jobs for one prover account.
+#[derive(Clone, Debug)]
+pub struct Runner {
+    account: Account,
+    market: Address,
+    store: JobStore,
+    models: Arc<HashMap<U256, Served>>,
+    metrics: Arc<Metrics>,
+    workers: Arc<Semaphore>,
+}
+
+fn corrupt(job: i64, what: &str, e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Corrupt { what: format!("job {job} {what}"), detail: e.to_string() }
+}
+
+impl Runner {
+    /// A runner proving `models` with at most `workers` proofs at once.
+    #[must_use]
+    pub fn new(
+        account: Account,
+        market: Address,
+        store: JobStore,
+        models: HashMap<U256, Served>,
+        metrics: Arc<Metrics>,
+        workers: usize,
+    ) -> Self {
+        Self {
+            account,
+            market,
+            store,
+            models: Arc::new(models),
+            metrics,
+            workers: Arc::new(Semaphore::new(workers.max(1))),
+        }
+    }
+
+    /// After a restart: a job found `proving` was interrupted mid-proof; it goes back to `locked`
+    /// (its proof is redone). Returns how many were.
+    pub async fn resume(&self) -> Result<usize> {
+        let mut n = 0;
+        for job in self.store.unfinished().await?.into_iter().filter(|j| j.state == JobState::Proving) {
+            let reason = Some("resumed after a restart: the proof was interrupted".to_owned());
+            self.store
+                .transition(job.id, JobState::Proving, JobState::Locked, Change { reason, ..Change::default() })
+                .await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Takes `job` one step forward at chain time `now` and returns it as it is after the step. A
+    /// job whose deadline passed before it was fulfilled expires.
+    pub async fn step(&self, job: &JobRecord, now: u64) -> Result<JobRecord> {
+        if !job.state.is_terminal() && job.state != JobState::Fulfilled && now >= job.job.deadline {
+            let reason = Some(format!("deadline {} passed at chain time {now}", job.job.deadline));
+            return self
+                .store
+                .transition(job.id, job.state, JobState::Expired, Change { reason, ..Change::default() })
+                .await;
+        }
+        match job.state {
+            JobState::Seen => self.lock(job).await,
+            JobState::Locked => self.prove(job).await,
+            JobState::Proved | JobState::Submitted => self.fulfil(job).await,
+            _ => Ok(job.clone()),
+        }
+    }
+
+    fn task(job: &JobRecord) -> Result<Task> {
+        Task::abi_decode(&job.job.task).map_err(|e| corrupt(job.id, "task", e))
+    }
+
+    fn retry(job: &JobRecord, e: NodeError) -> ServiceError {
+        tracing::warn!(job = job.id, state = %job.state, error = %e, "step failed; retrying");
+        ServiceError::Retry { job: job.id, source: Box::new(e) }
+    }
+
+    async fn fail(&self, job: &JobRecord, reason: String) -> Result<JobRecord> {
+        self.store
+            .transition(job.id, job.state, JobState::Failed, Change { reason: Some(reason), ..Change::default() })
+            .await
+    }
+
+    async fn lock(&self, job: &JobRecord) -> Result<JobRecord> {
+        if !self.models.contains_key(&job.job.model_id) {
+            return self.fail(job, format!("model {} is not served", job.job.model_id)).await;
+        }
+        let task = Self::task(job)?;
+        if let Err(e) = market::open_published_input(&job.job.input_data, &task.input) {
+            return self.fail(job, e.to_string()).await;
+        }
+        let account = self.account.clone().with_key_prefix(&format!("lock:{}", job.job.statement_id));
+        match market::lock_task(&account, self.market, &task).await {
+            Ok((locked, sent)) => {
+                self.metrics.gas_spent.inc_by(sent.gas_used);
+                let change = Change { task: Some(locked.abi_encode()), gas: sent.gas_used, ..Change::default() };
+                self.store.transition(job.id, JobState::Seen, JobState::Locked, change).await
+            }
+            Err(e) => match e.revert_reason() {
+                Some(reason) => self.fail(job, format!("lockTask reverted: {reason}")).await,
+                None => Err(Self::retry(job, e)),
+            },
+        }
+    }
+
+    async fn prove(&self, job: &JobRecord) -> Result<JobRecord> {
+        let served = self.models.get(&job.job.model_id).cloned();
+        let Some(served) = served else {
+            return self.fail(job, format!("model {} is no longer served", job.job.model_id)).await;
+        };
+        let task = Self::task(job)?;
+        let (input, salt) = match market::open_published_input(&job.job.input_data, &task.input) {
+            Ok(opened) => opened,
+            Err(e) => return self.fail(job, e.to_string()).await,
+        };
+        let _permit = self.workers.acquire().await.map_err(|e| corrupt(job.id, "worker pool", e))?;
+        let proving = self
+            .store
+            .transition(job.id, JobState::Locked, JobState::Proving, Change { attempt: true, ..Change::default() })
+            .await?;
+        let prover = self.account.address;
+        let proved = tokio::task::spawn_blocking(move || {
+            prove_committed_with(&served.model, &served.keys, &input, salt, prover)
+        })
+        .await;
+        match proved {
+            Ok(Ok((proof, seconds))) => {
+                self.metrics.prove_seconds.observe(seconds);
+                let bytes = serde_json::to_vec(&StoredProof::from(&proof)).map_err(|e| corrupt(job.id, "proof", e))?;
+                let change =
+                    Change { proof: Some(bytes), prove_ms: Some((seconds * 1000.0) as u64), ..Change::default() };
+                self.store.transition(job.id, JobState::Proving, JobState::Proved, change).await
+            }
+            failed => {
+                let reason = match failed {
+                    Ok(Err(e)) => format!("proof failed: {e}"),
+                    Err(e) => format!("the proving thread ended: {e}"),
+                    Ok(Ok(_)) => unreachable!("handled above"),
+                };
+                tracing::warn!(job = job.id, reason, "proof failed; back to locked for a retry");
+                let change = Change { reason: Some(reason), ..Change::default() };
+                self.store.transition(proving.id, JobState::Proving, JobState::Locked, change).await
+            }
+        }
+    }
+
+    async fn fulfil(&self, job: &JobRecord) -> Result<JobRecord> {
+        let proof = stored_proof(job)?;
+        let task = Self::task(job)?;
+        let job = if job.state == JobState::Proved {
+            self.store.transition(job.id, JobState::Proved, JobState::Submitted, Change::default()).await?
+        } else {
+            job.clone()
+        };
+        let account = self.account.clone().with_key_prefix(&format!("fulfil:{}", job.job.statement_id));
+        match market::fulfil(&account, self.market, &task, &proof).await {
+            Ok(sent) => {
+                self.metrics.gas_spent.inc_by(sent.gas_used);
+                let change = Change { fulfil_tx: Some(sent.tx_hash), gas: sent.gas_used, ..Change::default() };
+                self.store.transition(job.id, JobState::Submitted, JobState::Fulfilled, change).await
+            }
+            Err(e) => match e.revert_reason() {
+                Some(reason) => self.fail(&job, format!("fulfil reverted: {reason}")).await,
+                None => Err(Self::retry(&job, e)),
+            },
+        }
+    }
+}
