@@ -8,12 +8,14 @@
 //! * [`chain`] — connecting with a local signer, the embedded anvil, sending transactions and
 //!   deploying code, receipts with gas used, events from receipts;
 //! * [`revert`] — decoding revert data into the contracts' named custom errors;
+//! * [`sqlite`] — opening a migrated SQLite database (WAL, newer schemas refused), for every store;
 //! * [`txm`] — the transaction manager: persistent intents, nonces, fee bumps, drops and reorgs.
 
 pub mod bindings;
 pub mod chain;
 pub mod error;
 pub mod revert;
+pub mod sqlite;
 pub mod txm;
 
 pub use chain::{Account, Sent};

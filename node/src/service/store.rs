@@ -1,16 +1,14 @@
-//! The prover node's SQLite store (sqlx, WAL, `synchronous=FULL`, migrations under
+//! The prover node's SQLite store (sqlx, opened by `mlproof_relayer::sqlite`, migrations under
 //! `node/migrations/`): jobs and every transition, refused tasks, and the watcher's recent blocks.
 //! A transition is a compare-and-set on the job's state, written before the side effect it
 //! announces; the transaction manager's idempotency keys (`lock:<statement id>`, …) make the side
 //! effect itself safe to repeat after a crash.
 
-use std::{collections::BTreeMap, path::Path, str::FromStr, time::Duration};
+use std::{collections::BTreeMap, path::Path, str::FromStr};
 
 use alloy::primitives::{B256, U256};
-use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
-    Row, SqlitePool,
-};
+use mlproof_relayer::sqlite::{open_migrated, OpenError};
+use sqlx::{sqlite::SqliteRow, Row, SqlitePool};
 
 use crate::service::{
     error::{Result, ServiceError},
@@ -162,27 +160,13 @@ impl JobStore {
     /// Opens (creating if needed) the database at `path`, refuses one whose schema is newer than
     /// this binary knows, and applies the pending migrations.
     pub async fn open(path: &Path) -> Result<Self> {
-        let opts = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
-        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        let has_table: Option<String> =
-            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
-                .fetch_optional(&pool)
-                .await?;
-        if has_table.is_some() {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&pool).await?;
-            if let Some(found) = found.filter(|f| *f > known) {
-                return Err(ServiceError::SchemaTooNew { path: path.display().to_string(), found, known });
+        let pool = open_migrated(path, &MIGRATOR).await.map_err(|e| match e {
+            OpenError::Sqlx(e) => e.into(),
+            OpenError::Migrate(e) => e.into(),
+            OpenError::TooNew { found, known } => {
+                ServiceError::SchemaTooNew { path: path.display().to_string(), found, known }
             }
-        }
-        MIGRATOR.run(&pool).await?;
+        })?;
         Ok(Self { pool })
     }
 

@@ -1,14 +1,12 @@
 //! SQLite persistence of intents, nonces and signed transactions (sqlx, WAL, migrations under
 //! `relayer/migrations/`). Everything the manager will broadcast is written here first.
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr};
 
 use alloy::primitives::{Address, Bytes, TxKind, B256, U256};
-use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
-    Row, SqlitePool,
-};
+use sqlx::{sqlite::SqliteRow, Row, SqlitePool};
 
+use crate::sqlite::{open_migrated, OpenError};
 use crate::txm::{
     fees::Fees,
     types::{GasLimit, Intent, IntentKey, IntentRecord, IntentState, Outcome, SignedTx},
@@ -44,27 +42,13 @@ impl Store {
     /// Opens (creating if needed) the database at `path`, refuses one whose schema is newer than
     /// this binary knows, and applies the pending migrations.
     pub async fn open(path: &Path) -> Result<Self> {
-        let opts = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
-        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        let has_table: Option<String> =
-            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
-                .fetch_optional(&pool)
-                .await?;
-        if has_table.is_some() {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&pool).await?;
-            if let Some(found) = found.filter(|f| *f > known) {
-                return Err(TxmError::SchemaTooNew { path: path.display().to_string(), found, known });
+        let pool = open_migrated(path, &MIGRATOR).await.map_err(|e| match e {
+            OpenError::Sqlx(e) => e.into(),
+            OpenError::Migrate(e) => e.into(),
+            OpenError::TooNew { found, known } => {
+                TxmError::SchemaTooNew { path: path.display().to_string(), found, known }
             }
-        }
-        MIGRATOR.run(&pool).await?;
+        })?;
         Ok(Self { pool })
     }
 
