@@ -336,20 +336,25 @@ pub fn prove_committed(
     salt: Salt,
     prover: Address,
 ) -> Result<(EvmProof, f64)> {
-    prove_committed_with(&cfg.model, &p.keys, input, salt, prover)
+    prove_committed_with(&cfg.model, &p.keys, input, salt, None, prover)
 }
 
 /// Proves `input` of `model` (committed with `salt`) for `prover` with `keys`, and checks the proof
-/// in Rust; returns it with the proving time in seconds.
+/// in Rust; returns it with the proving time in seconds. With `weights_salt` the weights are
+/// private witnesses bound to their Poseidon commitment under that salt.
 pub fn prove_committed_with(
     model: &QuantModel,
     keys: &Keys,
     input: &[i8],
     salt: Salt,
+    weights_salt: Option<Salt>,
     prover: Address,
 ) -> Result<(EvmProof, f64)> {
     let t = Instant::now();
-    let (circuit, _) = InferenceCircuit::new(model, input, prover.into_array())?;
+    let (circuit, _) = match weights_salt {
+        Some(w) => InferenceCircuit::new_private(model, input, prover.into_array(), w)?,
+        None => InferenceCircuit::new(model, input, prover.into_array())?,
+    };
     let (circuit, statement) = circuit.with_committed_input(Some(salt));
     let statement = statement.ok_or_else(|| NodeError::Inconsistent("no statement for a committed input".into()))?;
     let proof = prove_circuit(keys, circuit, statement, &mut rand::rngs::OsRng)?;

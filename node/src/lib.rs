@@ -6,6 +6,7 @@
 //!
 //! * [`compile`] — compiling the contracts (and freshly generated verifiers) with foundry-compilers;
 //! * [`deploy`] — deploying and wiring the protocol, registering models;
+//! * [`deployments`] — `mlproof deploy --network`: profiles, the whole deployment, `deployments/<chain id>.json`;
 //! * [`market`] — the market client: staking, tasks, fulfilment, slashing, claims, verified outputs;
 //! * [`training`] — the training-ledger client: claim, submit proven steps and evaluations, rewards,
 //!   the lineage;
@@ -15,6 +16,7 @@
 
 pub mod compile;
 pub mod deploy;
+pub mod deployments;
 pub mod error;
 pub mod job;
 pub mod market;

@@ -66,13 +66,28 @@ pub struct KeyTag {
     pub private_weights: bool,
     /// Keys for a committed input.
     pub committed_input: bool,
+    /// Keys from a development setup (a seeded, single-party setup whose toxic waste is known):
+    /// written in the header so that a deployment can refuse them on a public chain. Not
+    /// compared by [`KeyTag::expect`]: it says where keys came from, not what they prove.
+    pub dev_setup: bool,
 }
 
 impl KeyTag {
     /// The tag of keys for `model` with the given visibilities.
     #[must_use]
     pub fn new(model: &QuantModel, visibility: Visibility, committed_input: bool) -> Self {
-        Self { model: model_commitment(model), private_weights: visibility == Visibility::Private, committed_input }
+        Self {
+            model: model_commitment(model),
+            private_weights: visibility == Visibility::Private,
+            committed_input,
+            dev_setup: false,
+        }
+    }
+
+    /// The same tag, marked as keys from a development setup.
+    #[must_use]
+    pub const fn dev(self) -> Self {
+        Self { dev_setup: true, ..self }
     }
 
     fn describe(&self) -> String {
@@ -86,7 +101,8 @@ impl KeyTag {
 
     /// Fails unless `self` (read from a key file) is `expected`.
     pub fn expect(&self, expected: &Self) -> Result<()> {
-        if self == expected {
+        let what = |t: &Self| (t.model, t.private_weights, t.committed_input);
+        if what(self) == what(expected) {
             Ok(())
         } else {
             Err(ProverError::KeyFile(format!(
@@ -113,7 +129,7 @@ impl Keys {
         let mut out = Vec::with_capacity(HEADER + body.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(tag.model.as_slice());
-        out.push(u8::from(tag.private_weights) | (u8::from(tag.committed_input) << 1));
+        out.push(u8::from(tag.private_weights) | (u8::from(tag.committed_input) << 1) | (u8::from(tag.dev_setup) << 2));
         out.extend_from_slice(keccak256(&body).as_slice());
         out.extend_from_slice(&body);
         Ok(out)
@@ -128,13 +144,14 @@ impl Keys {
             ));
         }
         let flags = bytes[40];
-        if flags > 3 {
+        if flags > 7 {
             return Err(ProverError::KeyFile(format!("unknown flags {flags:#x} in the key header")));
         }
         let tag = KeyTag {
             model: B256::from_slice(&bytes[8..40]),
             private_weights: flags & 1 == 1,
             committed_input: flags & 2 == 2,
+            dev_setup: flags & 4 == 4,
         };
         let body = &bytes[HEADER..];
         if keccak256(body).as_slice() != &bytes[41..HEADER] {
@@ -148,6 +165,24 @@ impl Keys {
     /// Writes the keys and their tag to `path`.
     pub fn save(&self, path: &std::path::Path, tag: &KeyTag) -> Result<()> {
         std::fs::write(path, self.to_bytes(tag)?).map_err(|e| ProverError::io(path, e))
+    }
+
+    /// Reads only the tag of the key file at `path` (its header; the key itself is not loaded).
+    pub fn read_tag(path: &std::path::Path) -> Result<KeyTag> {
+        use std::io::Read;
+        let mut header = [0u8; HEADER];
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut header))
+            .map_err(|e| ProverError::io(path, e))?;
+        if &header[..8] != MAGIC || header[40] > 7 {
+            return Err(ProverError::KeyFile(format!("{} is not an mlproof proving key", path.display())));
+        }
+        Ok(KeyTag {
+            model: B256::from_slice(&header[8..40]),
+            private_weights: header[40] & 1 == 1,
+            committed_input: header[40] & 2 == 2,
+            dev_setup: header[40] & 4 == 4,
+        })
     }
 
     /// Reads keys from `path` and checks they were made for `expected`.

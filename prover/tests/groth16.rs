@@ -89,6 +89,15 @@ fn dev_setup_is_deterministic_and_keys_roundtrip() {
     let other = KeyTag { model: Default::default(), ..tag };
     assert!(Keys::load(&path, &other).is_err());
     assert!(matches!(Keys::load(&dir.path().join("missing"), &tag), Err(ProverError::Io { .. })));
+    // The development-setup mark travels in the header and is read without loading the key; it
+    // does not change what the key is for.
+    assert!(!Keys::read_tag(&path).unwrap().dev_setup);
+    let dev = dir.path().join("dev.bin");
+    a.save(&dev, &tag.dev()).unwrap();
+    assert!(Keys::read_tag(&dev).unwrap().dev_setup);
+    assert_eq!(Keys::load(&dev, &tag).unwrap().vk, a.vk);
+    std::fs::write(dir.path().join("junk"), [0u8; 200]).unwrap();
+    assert!(Keys::read_tag(&dir.path().join("junk")).is_err());
 }
 
 #[test]

@@ -98,6 +98,46 @@ impl Ctx {
         }
     }
 
+    /// Polls until the task's output is verified (or its deadline passes) and prints it.
+    fn wait_for_output(&self, id: B256, task: &Task, consumer: Option<Address>) -> Result<()> {
+        let model_id = U256::from(task.modelId);
+        let started = std::time::Instant::now();
+        let words = loop {
+            if let Some(words) =
+                self.rt.block_on(market::verified_output(&self.account.provider, self.market, model_id, &task.input))?
+            {
+                break words;
+            }
+            let now = self.rt.block_on(chain_time(&self.account))?;
+            eyre::ensure!(now <= u64::from(task.deadline), "task {id} passed its deadline {} unfulfilled", task.deadline);
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        };
+        let waited = started.elapsed().as_secs_f64();
+        let mut v = serde_json::json!({
+            "action": "task output", "statement_id": id.to_string(), "waited_s": waited,
+            "output_words": words.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        });
+        let mut text = format!("task {id} fulfilled after {waited:.1}s: {} verified output word(s)", words.len());
+        if let Some(addr) = consumer {
+            let cc = mlproof_relayer::bindings::IClassifierConsumer::new(addr, &self.account.provider);
+            let classes = self.rt.block_on(async { cc.numClasses().call().await }).map_err(|e| contract_error("numClasses", &e))?;
+            let label = self
+                .rt
+                .block_on(async { cc.predictedClass(task.input.clone()).call().await })
+                .map_err(|e| contract_error("predictedClass", &e))?;
+            let output = decode_output(&words, usize::from(classes))?;
+            text = format!("{text}; output {output:?}; consumer {addr} reads class {label}");
+            v["output"] = serde_json::json!(output);
+            v["class"] = label.into();
+        }
+        if self.json {
+            print_json(&v);
+        } else {
+            println!("{text}");
+        }
+        Ok(())
+    }
+
     fn task(&self, id: B256) -> Result<Task> {
         self.rt.block_on(market::find_task(&self.account.provider, self.market, id))?.ok_or_else(|| {
             eyre::eyre!("no open task {id}: it was never posted, or is already fulfilled, slashed or cancelled")
@@ -195,7 +235,7 @@ enum TaskAction {
         #[command(flatten)]
         chain: Chain,
         /// Registered model id.
-        #[arg(long)]
+        #[arg(long, visible_alias = "model")]
         model_id: u64,
         /// Input file: a JSON array of int8 values.
         #[arg(long)]
@@ -219,6 +259,13 @@ enum TaskAction {
         /// Seconds from now to the deadline.
         #[arg(long, default_value_t = 3600)]
         duration: u64,
+        /// Wait until a prover fulfils it and print the verified output (fails at the deadline).
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: read the output as a dApp does, through this classifier consumer
+        /// (`predictedClass`), and decode it into its classes' int8 scores.
+        #[arg(long)]
+        consumer: Option<String>,
     },
     /// Lock an open task with collateral from your free stake.
     Lock {
@@ -271,7 +318,11 @@ impl TaskArgs {
                 bounty,
                 collateral,
                 duration,
+                wait,
+                consumer,
             } => {
+                let consumer = consumer.as_deref().map(parse_address).transpose()?;
+                eyre::ensure!(wait || consumer.is_none(), "--consumer needs --wait");
                 let c = chain.connect()?;
                 let text = std::fs::read_to_string(&input)
                     .wrap_err_with(|| format!("cannot read input file {}", input.display()))?;
@@ -320,6 +371,9 @@ impl TaskArgs {
                         salt.map(|s| format!(" (input salt {s}: keep it to hand to provers)")).unwrap_or_default()
                     ),
                 );
+                if wait {
+                    c.wait_for_output(id, &task, consumer)?;
+                }
             }
             TaskAction::Lock { chain, task } => {
                 let c = chain.connect()?;

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod demo;
+pub mod deploy;
 pub mod market;
 pub mod model;
 pub mod node;
@@ -59,9 +60,12 @@ pub enum Command {
     Status(market::StatusArgs),
     /// Run the end-to-end job on a local chain: deploy, stake, post, lock, prove, fulfil, read, claim.
     Demo(demo::Args),
-    /// The prover service: `init` writes an example config, `check` validates one.
-    #[command(subcommand_required = true)]
+    /// Run the prover service (`--config node.toml`); `init` writes an example config, `check`
+    /// validates one.
     Node(node::Args),
+    /// Deploy the protocol and every model of a deploy config to a network; writes
+    /// `deployments/<chain id>.json`.
+    Deploy(deploy::Args),
 }
 
 impl Command {
@@ -83,6 +87,7 @@ impl Command {
             Self::Status(a) => a.run(),
             Self::Demo(a) => a.run(),
             Self::Node(a) => a.run(),
+            Self::Deploy(a) => a.run(),
             Self::Bench(a) => a.run(),
         }
     }

@@ -45,7 +45,7 @@ impl Args {
         let keys = dev_setup_shape(&model, self.seed, visibility, self.committed_input)?;
         let setup_s = t.elapsed().as_secs_f64();
         pb.finish_and_clear();
-        keys.save(&self.out, &mlproof_prover::KeyTag::new(&model, visibility, self.committed_input))?;
+        keys.save(&self.out, &mlproof_prover::KeyTag::new(&model, visibility, self.committed_input).dev())?;
         if self.json {
             print_json(&serde_json::json!({
                 "model": model.name, "pk": self.out, "setup_s": setup_s,

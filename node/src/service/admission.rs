@@ -41,6 +41,9 @@ pub struct Capacity {
     pub workers: usize,
     /// Stake free to lock.
     pub free_collateral: U256,
+    /// Whether the market lets the account lock at all (stake at least the minimum, no slash
+    /// pending, not unbonding everything).
+    pub eligible: bool,
 }
 
 /// The policy.
@@ -71,6 +74,8 @@ pub enum Refusal {
         /// The lock's collateral.
         need: U256,
     },
+    /// The market would not let this account lock (stake below the minimum, a slash pending).
+    NotEligible,
     /// The queue would finish it too late.
     TooLate {
         /// Estimated finish (chain time).
@@ -87,6 +92,7 @@ impl fmt::Display for Refusal {
             Self::BountyTooLow { bounty, least } => {
                 write!(f, "bounty {bounty} is below the least accepted {least} (constraints x min price)")
             }
+            Self::NotEligible => write!(f, "the account is not eligible to lock (stake below the minimum?)"),
             Self::NoCollateral { free, need } => write!(f, "free stake {free} does not cover the collateral {need}"),
             Self::TooLate { finish, latest } => {
                 write!(f, "estimated finish {finish} is after {latest} (deadline minus the margin)")
@@ -106,6 +112,9 @@ pub fn admit(
     let least = policy.min_price_per_constraint.saturating_mul(U256::from(served.constraints));
     if offer.bounty < least {
         return Err(Refusal::BountyTooLow { bounty: offer.bounty, least });
+    }
+    if !capacity.eligible {
+        return Err(Refusal::NotEligible);
     }
     if capacity.free_collateral < offer.collateral {
         return Err(Refusal::NoCollateral { free: capacity.free_collateral, need: offer.collateral });
@@ -163,7 +172,7 @@ mod tests {
         let offer =
             Offer { model_id: U256::from(1), bounty: U256::from(5_000), collateral: U256::from(50), deadline: 1_000 };
         let models = HashMap::from([(U256::from(1), Served { constraints: 2_702, prove_s: 10.0 })]);
-        let capacity = Capacity { now: 100, queued: 0, workers: 2, free_collateral: U256::from(200) };
+        let capacity = Capacity { now: 100, queued: 0, workers: 2, free_collateral: U256::from(200), eligible: true };
         let policy = Policy { min_price_per_constraint: U256::from(1), deadline_margin_s: 120 };
         (offer, models, capacity, policy)
     }
@@ -186,6 +195,7 @@ mod tests {
         );
         let poor = Capacity { free_collateral: U256::from(49), ..c };
         assert_eq!(admit(&o, &m, &poor, &p), Err(Refusal::NoCollateral { free: U256::from(49), need: U256::from(50) }));
+        assert_eq!(admit(&o, &m, &Capacity { eligible: false, ..c }, &p), Err(Refusal::NotEligible));
         // 2 workers, 157 ahead: 79 rounds of 10 s = 790 s, finishing at 890 > 1000 - 120.
         let busy = Capacity { queued: 157, ..c };
         assert_eq!(admit(&o, &m, &busy, &p), Err(Refusal::TooLate { finish: 890, latest: 880 }));
@@ -212,7 +222,7 @@ mod tests {
         e.observe(f64::NAN);
         e.observe(-1.0);
         assert!((e.seconds() - 13.0).abs() < 1e-9);
-        let c = Capacity { now: 0, queued: 3, workers: 0, free_collateral: U256::ZERO };
+        let c = Capacity { now: 0, queued: 3, workers: 0, free_collateral: U256::ZERO, eligible: true };
         assert_eq!(estimated_finish(&c, 1.5), 6, "zero workers counts as one");
         assert_eq!(estimated_finish(&c, f64::INFINITY), u64::MAX);
     }

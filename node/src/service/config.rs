@@ -39,6 +39,10 @@ min_price_per_constraint = "0"
 deadline_margin_s = 120
 # How often bounties and emissions are claimed.
 claim_interval_s = 600
+# How often the chain is read (new blocks, task events, the account's stake), in milliseconds.
+poll_interval_ms = 1000
+# A graceful shutdown (SIGTERM, SIGINT) waits this long for a proof or transaction in progress.
+shutdown_grace_s = 30
 
 # The signer: a hex private key in an environment variable, or an encrypted keystore file
 # whose password is in an environment variable. The key is never logged.
@@ -47,7 +51,9 @@ env = "MLPROOF_PRIVATE_KEY"
 # keystore = "keys/prover.json"
 # password_env = "MLPROOF_KEYSTORE_PASSWORD"
 
-# One [[models]] table per model served: its registry id, the model file and its proving key.
+# One [[models]] table per model served: its registry id (see the deployments file), the model
+# file and its proving key (committed input). A private-weights model also needs the salt of its
+# weights commitment: weights_salt = "0x<31 bytes>".
 [[models]]
 id = 1
 model = "models/digits-mlp.json"
@@ -76,6 +82,8 @@ pub struct ModelConfig {
     pub model: PathBuf,
     /// Its Groth16 proving key.
     pub proving_key: PathBuf,
+    /// The salt of its private-weights commitment (31 bytes, hex), for a private-weights model.
+    pub weights_salt: Option<String>,
 }
 
 /// A prover node's configuration.
@@ -109,6 +117,13 @@ pub struct NodeConfig {
     /// Seconds between claims.
     #[serde(default = "default_claim_interval")]
     pub claim_interval_s: u64,
+    /// Milliseconds between two looks at the chain (new blocks, events, account status).
+    #[serde(default = "default_poll_ms")]
+    pub poll_interval_ms: u64,
+    /// Seconds a graceful shutdown waits for the steps in progress (a proof, a transaction)
+    /// before it exits anyway (what is left is resumed by the next start).
+    #[serde(default = "default_shutdown_grace")]
+    pub shutdown_grace_s: u64,
     /// The signer.
     pub signer: SignerConfig,
     /// The models served.
@@ -126,6 +141,12 @@ const fn default_margin() -> u64 {
 }
 const fn default_claim_interval() -> u64 {
     600
+}
+const fn default_poll_ms() -> u64 {
+    1000
+}
+const fn default_shutdown_grace() -> u64 {
+    30
 }
 
 impl NodeConfig {
@@ -169,6 +190,14 @@ impl NodeConfig {
         self.min_price()?;
         if self.claim_interval_s == 0 {
             return Err("claim_interval_s must be positive".into());
+        }
+        if !(10..=600_000).contains(&self.poll_interval_ms) {
+            return Err(format!("poll_interval_ms must be between 10 and 600000, not {}", self.poll_interval_ms));
+        }
+        for m in &self.models {
+            if let Some(s) = &m.weights_salt {
+                crate::deployments::parse_salt(s).map_err(|e| format!("model {}: weights_salt {e}", m.id))?;
+            }
         }
         if self.database == self.txm_database {
             return Err("database and txm_database must be different files".into());

@@ -75,6 +75,17 @@ pub enum ServiceError {
         /// What failed.
         source: Box<crate::NodeError>,
     },
+    /// Loading what the node serves, or a chain action outside a job, failed.
+    #[error(transparent)]
+    Node(#[from] crate::NodeError),
+    /// The HTTP listener could not be bound or served.
+    #[error("HTTP API on {addr}: {message}")]
+    Http {
+        /// The listen address.
+        addr: String,
+        /// What failed.
+        message: String,
+    },
     /// The configuration file is invalid.
     #[error("config {path}: {message}")]
     Config {

@@ -1,5 +1,7 @@
 //! The long-running prover service (`mlproof node`), built up from its parts:
 //!
+//! * [`node`] — the service loop: chain status, events, admission, steppers, claims, shutdown;
+//! * [`claims`] — claiming bounties and emissions, persisted before each claim is sent;
 //! * [`admission`] — whether a task is taken (model, price, collateral, deadline vs. queue);
 //! * [`config`] — `node.toml`, validated, with the commented example `mlproof node init` writes;
 //! * [`runner`] — one persisted step of a job at a time: lock, prove on blocking workers, fulfil;
@@ -14,9 +16,11 @@
 
 pub mod admission;
 pub mod api;
+pub mod claims;
 pub mod config;
 pub mod error;
 pub mod metrics;
+pub mod node;
 pub mod runner;
 pub mod state;
 pub mod store;

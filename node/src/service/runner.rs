@@ -45,6 +45,8 @@ pub struct Served {
     pub model: Arc<QuantModel>,
     /// Its Groth16 keys (committed input).
     pub keys: Arc<Keys>,
+    /// The salt of its private-weights commitment (`None`: public weights).
+    pub weights_salt: Option<mlproof_circuits::Salt>,
 }
 
 /// A proof as stored in a job row.
@@ -209,7 +211,7 @@ impl Runner {
             .await?;
         let prover = self.account.address;
         let proved = tokio::task::spawn_blocking(move || {
-            prove_committed_with(&served.model, &served.keys, &input, salt, prover)
+            prove_committed_with(&served.model, &served.keys, &input, salt, served.weights_salt, prover)
         })
         .await;
         match proved {

@@ -100,10 +100,10 @@ pub struct Rejection {
 /// The node's database.
 #[derive(Clone, Debug)]
 pub struct JobStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
