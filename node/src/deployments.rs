@@ -277,7 +277,8 @@ pub fn plan_prefix(plan: &Plan<'_>) -> Result<String> {
 /// id) and returns the deployments record. Refuses a development-setup key on a chain that is not
 /// local unless forced, before sending anything.
 pub async fn deploy_all(admin: &mlproof_relayer::chain::Account, root: &Path, plan: &Plan<'_>) -> Result<Deployments> {
-    let chain_id = admin.provider.get_chain_id().await.map_err(|e| mlproof_relayer::chain::rpc_error("eth_chainId", e))?;
+    let chain_id =
+        admin.provider.get_chain_id().await.map_err(|e| mlproof_relayer::chain::rpc_error("eth_chainId", e))?;
     if chain_id != plan.profile.chain_id {
         return Err(NodeError::Inconsistent(format!(
             "network {} is chain {}, but its endpoint serves chain {chain_id}",
@@ -302,15 +303,21 @@ pub async fn deploy_all(admin: &mlproof_relayer::chain::Account, root: &Path, pl
         let prov = VerifierProvenance {
             command: format!("mlproof deploy --network {}", plan.network),
             circuit: l.model.name.clone(),
-            setup: if l.tag.dev_setup { mlproof_prover::setup::DEV_SETUP_WARNING.to_owned() } else { "imported".into() },
+            setup: if l.tag.dev_setup {
+                mlproof_prover::setup::DEV_SETUP_WARNING.to_owned()
+            } else {
+                "imported".into()
+            },
         };
         sources.push((format!("contracts/generated/{name}.sol"), verifier_source(&l.keys.vk, &name, &prov)));
         names.push(name);
     }
     let artifacts = Compiler::new(root)?.compile_protocol(&sources)?;
-    let block = admin.provider.get_block_number().await.map_err(|e| mlproof_relayer::chain::rpc_error("eth_blockNumber", e))?;
+    let block =
+        admin.provider.get_block_number().await.map_err(|e| mlproof_relayer::chain::rpc_error("eth_blockNumber", e))?;
     let (dep, _) = deploy_protocol(admin, &artifacts, &plan.protocol).await?;
-    let (training_ledger, _) = deploy_ledger(admin, &artifacts, dep.registry, dep.token, plan.protocol.admin_delay).await?;
+    let (training_ledger, _) =
+        deploy_ledger(admin, &artifacts, dep.registry, dep.token, plan.protocol.admin_delay).await?;
     let mut models = Vec::new();
     for (l, name) in loaded.iter().zip(names) {
         let (verifier, _) = deploy_verifier(admin, &artifacts, &name).await?;
@@ -330,8 +337,11 @@ pub async fn deploy_all(admin: &mlproof_relayer::chain::Account, root: &Path, pl
             Ok(classes) => Some(deploy_consumer(admin, &artifacts, dep.market, id, classes).await?.0),
             Err(_) => None,
         };
-        let visibility =
-            if l.tag.private_weights { mlproof_circuits::Visibility::Private } else { mlproof_circuits::Visibility::Public };
+        let visibility = if l.tag.private_weights {
+            mlproof_circuits::Visibility::Private
+        } else {
+            mlproof_circuits::Visibility::Public
+        };
         models.push(DeployedModel {
             id: id.to::<u64>(),
             name: l.model.name.clone(),

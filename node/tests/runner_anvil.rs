@@ -56,7 +56,8 @@ async fn jobs_go_from_seen_to_fulfilled_across_restarts_and_crashes() {
     market::mint(&admin, p.dep.token, admin.address, cfg.bounty * U256::from(10)).await.unwrap();
     let (market_addr, model_id) = (p.dep.market, p.model_id);
     let keys = Arc::new(p.keys.clone());
-    let served = |m| HashMap::from([(model_id, Served { model: Arc::new(m), keys: Arc::clone(&keys), weights_salt: None })]);
+    let served =
+        |m| HashMap::from([(model_id, Served { model: Arc::new(m), keys: Arc::clone(&keys), weights_salt: None })]);
     // A fresh runner on the same two databases: what a restarted node has.
     let runner = |account: Account| async {
         let store = JobStore::open(&jobs_db).await.unwrap();

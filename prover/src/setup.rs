@@ -171,9 +171,7 @@ impl Keys {
     pub fn read_tag(path: &std::path::Path) -> Result<KeyTag> {
         use std::io::Read;
         let mut header = [0u8; HEADER];
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_exact(&mut header))
-            .map_err(|e| ProverError::io(path, e))?;
+        std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header)).map_err(|e| ProverError::io(path, e))?;
         if &header[..8] != MAGIC || header[40] > 7 {
             return Err(ProverError::KeyFile(format!("{} is not an mlproof proving key", path.display())));
         }

@@ -68,10 +68,9 @@ impl Args {
         eyre::ensure!(!cfg.models.is_empty(), "{} lists no [[models]]", self.config.display());
         let signer: PrivateKeySigner =
             self.private_key.trim().parse().wrap_err("the private key is not a valid secp256k1 key")?;
-        let root = std::env::current_dir()
-            .ok()
-            .and_then(|d| find_root(&d))
-            .ok_or_else(|| eyre::eyre!("run mlproof deploy inside the mlproof checkout (contracts/ and foundry.toml)"))?;
+        let root = std::env::current_dir().ok().and_then(|d| find_root(&d)).ok_or_else(|| {
+            eyre::eyre!("run mlproof deploy inside the mlproof checkout (contracts/ and foundry.toml)")
+        })?;
         let plan = Plan {
             network: &self.network,
             profile,
@@ -88,8 +87,11 @@ impl Args {
         }
         let rt = tokio::runtime::Runtime::new()?;
         let dep = rt.block_on(async {
-            let config =
-                TxmConfig { chain_id: Some(profile.chain_id), confirmations: self.confirmations, ..TxmConfig::default() };
+            let config = TxmConfig {
+                chain_id: Some(profile.chain_id),
+                confirmations: self.confirmations,
+                ..TxmConfig::default()
+            };
             let admin = Account::open(&profile.rpc_url, signer, &self.txm_db, config)
                 .await
                 .wrap_err_with(|| format!("connecting to {} ({})", self.network, profile.rpc_url))?
@@ -101,8 +103,17 @@ impl Args {
         if self.json {
             print_json(&serde_json::to_value(&dep)?);
         } else {
-            println!("deployed to {} (chain {}) from block {}; wrote {}", dep.network, dep.chain_id, dep.block, path.display());
-            println!("  market {}  registry {}  token {}  training ledger {}", dep.market, dep.registry, dep.token, dep.training_ledger);
+            println!(
+                "deployed to {} (chain {}) from block {}; wrote {}",
+                dep.network,
+                dep.chain_id,
+                dep.block,
+                path.display()
+            );
+            println!(
+                "  market {}  registry {}  token {}  training ledger {}",
+                dep.market, dep.registry, dep.token, dep.training_ledger
+            );
             for m in &dep.models {
                 println!(
                     "  model {} {}: verifier {}{}{}",

@@ -109,7 +109,11 @@ impl Ctx {
                 break words;
             }
             let now = self.rt.block_on(chain_time(&self.account))?;
-            eyre::ensure!(now <= u64::from(task.deadline), "task {id} passed its deadline {} unfulfilled", task.deadline);
+            eyre::ensure!(
+                now <= u64::from(task.deadline),
+                "task {id} passed its deadline {} unfulfilled",
+                task.deadline
+            );
             std::thread::sleep(std::time::Duration::from_millis(500));
         };
         let waited = started.elapsed().as_secs_f64();
@@ -120,7 +124,10 @@ impl Ctx {
         let mut text = format!("task {id} fulfilled after {waited:.1}s: {} verified output word(s)", words.len());
         if let Some(addr) = consumer {
             let cc = mlproof_relayer::bindings::IClassifierConsumer::new(addr, &self.account.provider);
-            let classes = self.rt.block_on(async { cc.numClasses().call().await }).map_err(|e| contract_error("numClasses", &e))?;
+            let classes = self
+                .rt
+                .block_on(async { cc.numClasses().call().await })
+                .map_err(|e| contract_error("numClasses", &e))?;
             let label = self
                 .rt
                 .block_on(async { cc.predictedClass(task.input.clone()).call().await })

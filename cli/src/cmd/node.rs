@@ -49,7 +49,8 @@ fn serve(config: &std::path::Path) -> Result<()> {
     let signer = c.signer(config)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
-        let node = Node::start(c, signer).await.wrap_err_with(|| format!("starting the node of {}", config.display()))?;
+        let node =
+            Node::start(c, signer).await.wrap_err_with(|| format!("starting the node of {}", config.display()))?;
         node.run(shutdown_signal()).await?;
         Ok(())
     })

@@ -66,36 +66,54 @@ async fn load_model(m: &ModelConfig, dep: &Deployments, prover: Address) -> Resu
     })?;
     let (model_path, key_path, salt) = (m.model.clone(), m.proving_key.clone(), m.weights_salt.clone());
     let id = m.id;
-    let loaded = tokio::task::spawn_blocking(move || -> Result<(QuantModel, Keys, Option<mlproof_circuits::Salt>, f64)> {
-        let json = std::fs::read_to_string(&model_path)
-            .map_err(|e| inconsistent(format!("model {id}: cannot read {}: {e}", model_path.display())))?;
-        let model = QuantModel::from_json(&json).map_err(NodeError::from)?;
-        let tag = Keys::read_tag(&key_path).map_err(NodeError::from)?;
-        let keys = Keys::load(&key_path, &tag).map_err(NodeError::from)?;
-        let weights_salt = salt.as_deref().map(parse_salt).transpose().map_err(|e| inconsistent(format!("model {id}: weights_salt {e}")))?;
-        if !tag.committed_input || tag.private_weights != weights_salt.is_some() || tag.model != model_commitment(&model) {
-            return Err(inconsistent(format!(
-                "model {id}: {} is not a committed-input key for {} with {} weights",
-                key_path.display(),
-                model.name,
-                if weights_salt.is_some() { "private" } else { "public" }
-            )));
-        }
-        let input = vec![0i8; model.input_len];
-        let (_, seconds) = prove_committed_with(&model, &keys, &input, market::random_salt(), weights_salt, prover)
-            .map_err(|e| inconsistent(format!("model {id}: the warm-up proof failed: {e}")))?;
-        Ok((model, keys, weights_salt, seconds))
-    })
-    .await
-    .map_err(|e| inconsistent(format!("loading model {id}: {e}")))??;
+    let loaded =
+        tokio::task::spawn_blocking(move || -> Result<(QuantModel, Keys, Option<mlproof_circuits::Salt>, f64)> {
+            let json = std::fs::read_to_string(&model_path)
+                .map_err(|e| inconsistent(format!("model {id}: cannot read {}: {e}", model_path.display())))?;
+            let model = QuantModel::from_json(&json).map_err(NodeError::from)?;
+            let tag = Keys::read_tag(&key_path).map_err(NodeError::from)?;
+            let keys = Keys::load(&key_path, &tag).map_err(NodeError::from)?;
+            let weights_salt = salt
+                .as_deref()
+                .map(parse_salt)
+                .transpose()
+                .map_err(|e| inconsistent(format!("model {id}: weights_salt {e}")))?;
+            if !tag.committed_input
+                || tag.private_weights != weights_salt.is_some()
+                || tag.model != model_commitment(&model)
+            {
+                return Err(inconsistent(format!(
+                    "model {id}: {} is not a committed-input key for {} with {} weights",
+                    key_path.display(),
+                    model.name,
+                    if weights_salt.is_some() { "private" } else { "public" }
+                )));
+            }
+            let input = vec![0i8; model.input_len];
+            let (_, seconds) = prove_committed_with(&model, &keys, &input, market::random_salt(), weights_salt, prover)
+                .map_err(|e| inconsistent(format!("model {id}: the warm-up proof failed: {e}")))?;
+            Ok((model, keys, weights_salt, seconds))
+        })
+        .await
+        .map_err(|e| inconsistent(format!("loading model {id}: {e}")))??;
     let (model, keys, weights_salt, seconds) = loaded;
     if model_commitment(&model) != deployed.commitment {
-        return Err(inconsistent(format!("model {}: {} is not the model registered as {}", m.id, m.model.display(), m.id)));
+        return Err(inconsistent(format!(
+            "model {}: {} is not the model registered as {}",
+            m.id,
+            m.model.display(),
+            m.id
+        )));
     }
     if let (Some(salt), Some(registered)) = (&weights_salt, deployed.weights_commitment) {
-        let c = mlproof_prover::evm::fr_to_u256(mlproof_circuits::native::commitment::weights_commitment::<ark_bn254::Fr>(&model, salt));
+        let c = mlproof_prover::evm::fr_to_u256(mlproof_circuits::native::commitment::weights_commitment::<
+            ark_bn254::Fr,
+        >(&model, salt));
         if c != registered {
-            return Err(inconsistent(format!("model {}: weights_salt does not open the registered weights commitment", m.id)));
+            return Err(inconsistent(format!(
+                "model {}: weights_salt does not open the registered weights commitment",
+                m.id
+            )));
         }
     }
     tracing::info!(model = m.id, name = %model.name, constraints = deployed.constraints, warmup_s = seconds, "model loaded");
@@ -165,7 +183,8 @@ impl Node {
             min_price_per_constraint: cfg.min_price().map_err(inconsistent)?,
             deadline_margin_s: cfg.deadline_margin_s,
         };
-        let chain = ChainStatus { account: account.address.to_string(), chain_id: cfg.chain_id, ..ChainStatus::default() };
+        let chain =
+            ChainStatus { account: account.address.to_string(), chain_id: cfg.chain_id, ..ChainStatus::default() };
         Ok(Self {
             cfg,
             dep,
@@ -276,16 +295,23 @@ impl Node {
     }
 
     async fn refresh_chain(&self) -> Result<market::Status> {
-        let chain_err = |a: &str, e: alloy::transports::TransportError| ServiceError::Chain { action: a.into(), message: e.to_string() };
+        let chain_err = |a: &str, e: alloy::transports::TransportError| ServiceError::Chain {
+            action: a.into(),
+            message: e.to_string(),
+        };
         let block = self
             .account
             .provider
             .get_block_by_number(BlockNumberOrTag::Latest)
             .await
             .map_err(|e| chain_err("eth_getBlockByNumber", e))?
-            .ok_or_else(|| ServiceError::Chain { action: "eth_getBlockByNumber".into(), message: "no latest block".into() })?;
+            .ok_or_else(|| ServiceError::Chain {
+                action: "eth_getBlockByNumber".into(),
+                message: "no latest block".into(),
+            })?;
         self.now.store(block.header.timestamp, Ordering::SeqCst);
-        let status = market::status(&self.account.provider, self.dep.token, self.dep.market, self.account.address).await?;
+        let status =
+            market::status(&self.account.provider, self.dep.token, self.dep.market, self.account.address).await?;
         let tokens = |s: &str| s.parse::<f64>().unwrap_or(0.0) / 1e18;
         self.metrics.stake_tokens.set(tokens(&status.active_stake));
         self.metrics.collateral_tokens.set(tokens(&status.locked));
@@ -304,7 +330,8 @@ impl Node {
         let counts = self.store.counts().await?;
         let queued = [JobState::Seen, JobState::Locked, JobState::Proving].iter().map(|s| counts[s]).sum();
         // Collateral of admitted jobs whose lock is not confirmed yet is spoken for.
-        let pending: U256 = self.store.list(Some(JobState::Seen), 0, u32::MAX).await?.iter().map(|j| j.job.collateral).sum();
+        let pending: U256 =
+            self.store.list(Some(JobState::Seen), 0, u32::MAX).await?.iter().map(|j| j.job.collateral).sum();
         let parse = |s: &str| U256::from_str_radix(s, 10).unwrap_or_default();
         let free = parse(&standing.active_stake).saturating_sub(parse(&standing.locked)).saturating_sub(pending);
         Ok(Capacity {
@@ -417,7 +444,9 @@ impl Node {
                                         }
                                     }
                                 }
-                                let settled = next.state == job.state || next.state == JobState::Fulfilled || next.state.is_terminal();
+                                let settled = next.state == job.state
+                                    || next.state == JobState::Fulfilled
+                                    || next.state.is_terminal();
                                 tracing::debug!(from = %job.state, to = %next.state, "step");
                                 job = next;
                                 if settled {
