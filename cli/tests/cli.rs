@@ -381,3 +381,32 @@ fn node_init_writes_a_config_that_check_accepts() {
     let (ok, _, err) = check(Some("0xnot-a-key"));
     assert!(!ok && err.contains("does not hold a valid hex private key") && !err.contains("not-a-key"), "{err}");
 }
+
+#[test]
+fn deploy_init_writes_profiles_and_bad_networks_or_configs_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_mlproof"))
+            .current_dir(dir.path())
+            .args(args)
+            .env("MLPROOF_PRIVATE_KEY", key)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (ok, err) = run(&["deploy", "--init"]);
+    assert!(ok, "{err}");
+    let text = std::fs::read_to_string(dir.path().join("deploy.toml")).unwrap();
+    assert!(text.contains("[networks.local]") && text.contains("[networks.sepolia]"), "{text}");
+    let (ok, err) = run(&["deploy", "--init"]);
+    assert!(!ok && err.contains("exists"), "{err}");
+    let (ok, err) = run(&["deploy", "--network", "mainnet"]);
+    assert!(!ok && err.contains("no network \"mainnet\"") && err.contains("local, sepolia"), "{err}");
+    std::fs::write(dir.path().join("bad.toml"), "[networks.x]\nrpc_url = \"ftp://x\"\nchain_id = 5\n").unwrap();
+    let (ok, err) = run(&["deploy", "--config", "bad.toml", "--network", "x"]);
+    assert!(!ok && err.contains("http(s) rpc_url"), "{err}");
+    // The service itself: a missing config is named.
+    let (ok, err) = run(&["node", "--config", "missing.toml"]);
+    assert!(!ok && err.contains("missing.toml") && err.contains("cannot read it"), "{err}");
+}
