@@ -292,12 +292,12 @@ async fn main() -> Result<()> {
     for n in &nodes {
         let t = Instant::now();
         while !n.healthy().await {
-            eyre::ensure!(
-                t.elapsed() < Duration::from_secs(120),
-                "{} did not come up (see {})",
-                n.name,
-                n.log.display()
-            );
+            if t.elapsed() > Duration::from_secs(120) {
+                let log = std::fs::read_to_string(&n.log).unwrap_or_default();
+                let lines: Vec<&str> = log.lines().collect();
+                let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+                eyre::bail!("{} did not answer /health within 120 s; the end of its log:\n{tail}", n.name);
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
