@@ -19,16 +19,55 @@ use mlproof_prover::{
     KeyTag, Keys,
 };
 
-/// Sets up logging once, for the whole binary.
+/// Sets up logging once, for the whole binary: `RUST_LOG` when set, else by `-v` count.
 pub fn init_tracing(verbose: u8) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let directives = log_directives(std::env::var("RUST_LOG").ok().as_deref(), default);
+    let filter = tracing_subscriber::EnvFilter::new(directives);
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// The filter directives: `env` (or `default` when unset or empty), with arkworks' constraint
+/// tracing turned off unless `env` names it. ark-r1cs-std instruments every gadget operation
+/// with spans of target `gr1cs` (and ark-relations `r1cs`) whose fields Debug-format the whole
+/// constraint system: enabled by a plain `info`, they make one proof of a 45,000-constraint model
+/// allocate tens of gigabytes.
+pub fn log_directives(env: Option<&str>, default: &str) -> String {
+    let base = env.map(str::trim).filter(|v| !v.is_empty()).unwrap_or(default);
+    let mut out = base.to_string();
+    for target in ["gr1cs", "r1cs"] {
+        let named = base.split(',').any(|d| d.trim().split(['=', '[']).next() == Some(target));
+        if !named {
+            out.push_str(&format!(",{target}=off"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod log_tests {
+    use super::log_directives;
+
+    #[test]
+    fn constraint_tracing_is_off_unless_named() {
+        assert_eq!(log_directives(None, "warn"), "warn,gr1cs=off,r1cs=off");
+        assert_eq!(log_directives(Some(""), "info"), "info,gr1cs=off,r1cs=off");
+        assert_eq!(log_directives(Some("info"), "warn"), "info,gr1cs=off,r1cs=off");
+        assert_eq!(log_directives(Some("debug,gr1cs=trace"), "warn"), "debug,gr1cs=trace,r1cs=off");
+        // A target that only contains the name is not the name.
+        assert_eq!(log_directives(Some("mygr1cs=info"), "warn"), "mygr1cs=info,gr1cs=off,r1cs=off");
+    }
+
+    #[test]
+    fn the_directives_parse() {
+        for d in [log_directives(None, "debug"), log_directives(Some("mlproof_node=info"), "warn")] {
+            assert!(tracing_subscriber::EnvFilter::try_new(&d).is_ok(), "{d}");
+        }
+    }
 }
 
 /// Reads and validates a model file.
