@@ -75,7 +75,6 @@ struct Phase {
     latencies: Vec<f64>,
     seconds: f64,
     kills: Vec<String>,
-    posted: Vec<B256>,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -115,12 +114,10 @@ async fn phase(
     let model_id = dep.models[0].id;
     let start = Instant::now();
     let mut pending: HashMap<B256, (Instant, Vec<U256>)> = HashMap::new();
-    let mut posted = Vec::new();
     for _ in 0..tasks {
         let values: Vec<i8> = (0..model.input_len).map(|_| rng.gen_range(-64..=63)).collect();
         let (id, words) = post(admin, dep, model_id, &values).await?;
         pending.insert(id, (Instant::now(), words));
-        posted.push(id);
     }
     let targets = ["proving", "proved", "submitted"];
     let mut done_kills = Vec::new();
@@ -149,14 +146,18 @@ async fn phase(
         }
         if done_kills.len() < kills && Instant::now() >= next_kill {
             let target = targets[done_kills.len() % targets.len()];
-            let i = rng.gen_range(0..nodes.len());
-            // Wait (briefly) for the node to have a job in the target state, then kill it.
+            // Wait (briefly) for a node, tried from a random one, to have a job in the target
+            // state, then kill that node; if none gets there in time, kill the first tried.
+            let first = rng.gen_range(0..nodes.len());
             let t = Instant::now();
-            let mut seen = "any";
-            while t.elapsed() < Duration::from_secs(3) {
-                if nodes[i].jobs_in(target).await > 0 {
-                    seen = target;
-                    break;
+            let (mut i, mut seen) = (first, "any");
+            'find: while t.elapsed() < Duration::from_secs(3) {
+                for k in 0..nodes.len() {
+                    let j = (first + k) % nodes.len();
+                    if nodes[j].jobs_in(target).await > 0 {
+                        (i, seen) = (j, target);
+                        break 'find;
+                    }
                 }
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -175,7 +176,6 @@ async fn phase(
         latencies,
         seconds: (last - start).as_secs_f64(),
         kills: done_kills,
-        posted,
     })
 }
 
@@ -309,12 +309,15 @@ async fn main() -> Result<()> {
     } else {
         None
     };
-    // Claims: wait until neither node holds a fulfilled, unclaimed job.
+    // Claims: wait until neither node holds a job that is not yet claimed (a job whose fulfil the
+    // harness saw on chain may still be `submitted` in its node, waiting for confirmations).
     let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(30) {
+    while t.elapsed() < Duration::from_secs(60) {
         let mut left = 0;
         for n in &nodes {
-            left += n.jobs_in("fulfilled").await;
+            for state in ["seen", "locked", "proving", "proved", "submitted", "fulfilled"] {
+                left += n.jobs_in(state).await;
+            }
         }
         if left == 0 {
             break;
@@ -337,7 +340,6 @@ async fn main() -> Result<()> {
     let steady_rate = steady.fulfilled as f64 / steady.seconds.max(1e-9);
     let kills: Vec<String> = faulted.as_ref().map(|p| p.kills.clone()).unwrap_or_default();
     let lost = tasks - fulfilled;
-    let _ = phases.iter().map(|p| p.posted.len()).sum::<usize>();
     let report = serde_json::json!({
         "model": model.name, "private_weights": private, "constraints": dep.models[0].constraints,
         "nodes": nodes.len(), "workers_per_node": 1,
