@@ -155,10 +155,7 @@ pub fn print_json(v: &serde_json::Value) {
 
 /// Parses a 31-byte commitment salt given as hex.
 pub fn parse_salt(hex: &str, flag: &str) -> Result<mlproof_circuits::Salt> {
-    let bytes = alloy::hex::decode(hex.trim()).wrap_err_with(|| format!("{flag} is not hex"))?;
-    let arr: [u8; 31] =
-        bytes.try_into().map_err(|b: Vec<u8>| eyre::eyre!("{flag} must be 31 bytes, got {}", b.len()))?;
-    Ok(mlproof_circuits::Salt(arr))
+    mlproof_node::market::parse_salt(hex).map_err(|e| eyre::eyre!("{flag} {e}"))
 }
 
 /// The training job's configuration for the digits MLP 64-32-10.

@@ -14,7 +14,7 @@ use std::{
 
 use alloy::primitives::{keccak256, Address, B256, U256};
 use alloy::providers::Provider;
-use mlproof_circuits::{statement, QuantModel, Salt};
+use mlproof_circuits::{statement, QuantModel};
 use mlproof_prover::{
     commitment::model_commitment,
     setup::constraint_count_shape,
@@ -28,6 +28,7 @@ use crate::{
     deploy::{deploy_consumer, deploy_protocol, deploy_verifier, register_model, ModelRegistration, ProtocolConfig},
     error::{NodeError, Result},
     job::verifier_name,
+    market::parse_salt,
     training::deploy_ledger,
 };
 
@@ -120,12 +121,6 @@ impl DeployConfig {
             NodeError::Inconsistent(format!("no network {name:?} in the deploy config (it has: {})", known.join(", ")))
         })
     }
-}
-
-/// Parses a 31-byte salt in hex.
-pub fn parse_salt(hex: &str) -> std::result::Result<Salt, String> {
-    let bytes = alloy::hex::decode(hex.trim()).map_err(|e| format!("not hex: {e}"))?;
-    Ok(Salt(bytes.try_into().map_err(|b: Vec<u8>| format!("must be 31 bytes, got {}", b.len()))?))
 }
 
 /// A deployed, registered model.

@@ -48,6 +48,14 @@ pub fn random_salt() -> Salt {
     Salt(bytes)
 }
 
+/// Parses a 31-byte salt written in hex (`0x` optional, surrounding blanks ignored); the error
+/// says what is wrong ("not hex: …", "must be 31 bytes, got N") for the caller to prefix with
+/// where the salt came from.
+pub fn parse_salt(hex: &str) -> std::result::Result<Salt, String> {
+    let bytes = alloy::hex::decode(hex.trim()).map_err(|e| format!("not hex: {e}"))?;
+    Ok(Salt(bytes.try_into().map_err(|b: Vec<u8>| format!("must be 31 bytes, got {}", b.len()))?))
+}
+
 /// The salted Poseidon commitment of a committed input: the task's one input word.
 #[must_use]
 pub fn input_commitment_word(values: &[i8], salt: &Salt) -> U256 {
@@ -77,8 +85,7 @@ pub fn open_published_input(data: &[u8], input_words: &[U256]) -> Result<(Vec<i8
         salt: String,
     }
     let p: Published = serde_json::from_slice(data).map_err(|e| bad(format!("not the JSON {{input, salt}}: {e}")))?;
-    let bytes = alloy::hex::decode(p.salt.trim()).map_err(|e| bad(format!("salt is not hex: {e}")))?;
-    let salt = Salt(bytes.try_into().map_err(|b: Vec<u8>| bad(format!("salt must be 31 bytes, got {}", b.len())))?);
+    let salt = parse_salt(&p.salt).map_err(|e| bad(format!("salt {e}")))?;
     match input_words {
         [word] if *word == input_commitment_word(&p.input, &salt) => Ok((p.input, salt)),
         [_] => Err(bad("the input and salt do not open the task's input commitment".into())),
@@ -380,6 +387,16 @@ pub async fn measure_verify_gas(account: &Account, verifier: Address, proof: &Ev
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn salts_parse_from_31_bytes_of_hex_and_say_what_is_wrong() {
+        let hex = format!("0x{}", "ab".repeat(31));
+        assert_eq!(parse_salt(&hex), Ok(Salt([0xab; 31])));
+        assert_eq!(parse_salt(&format!("  {}\n", &hex[2..])), Ok(Salt([0xab; 31])));
+        assert_eq!(parse_salt(&"ab".repeat(32)).unwrap_err(), "must be 31 bytes, got 32");
+        assert_eq!(parse_salt("").unwrap_err(), "must be 31 bytes, got 0");
+        assert!(parse_salt("0xzz").unwrap_err().starts_with("not hex"));
+    }
 
     #[test]
     fn a_published_input_opens_its_commitment_and_nothing_else() {

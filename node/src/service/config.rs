@@ -196,7 +196,7 @@ impl NodeConfig {
         }
         for m in &self.models {
             if let Some(s) = &m.weights_salt {
-                crate::deployments::parse_salt(s).map_err(|e| format!("model {}: weights_salt {e}", m.id))?;
+                crate::market::parse_salt(s).map_err(|e| format!("model {}: weights_salt {e}", m.id))?;
             }
         }
         if self.database == self.txm_database {

@@ -36,9 +36,9 @@ use tokio::{sync::RwLock, task::JoinSet};
 use tracing::Instrument;
 
 use crate::{
-    deployments::{parse_salt, Deployments},
+    deployments::Deployments,
     job::prove_committed_with,
-    market,
+    market::{self, parse_salt},
     service::{
         admission::{self, Capacity, Offer, Policy, ProveEstimate},
         api::{self, ApiState, ChainStatus},

@@ -100,6 +100,9 @@ impl NodeProc {
 
     /// How many of its jobs are in `state` (0 when the API does not answer).
     pub async fn jobs_in(&self, state: &str) -> usize {
-        self.get(&format!("/v1/jobs?state={state}&limit=1000")).await.and_then(|v| v["jobs"].as_array().map(Vec::len)).unwrap_or(0)
+        self.get(&format!("/v1/jobs?state={state}&limit=1000"))
+            .await
+            .and_then(|v| v["jobs"].as_array().map(Vec::len))
+            .unwrap_or(0)
     }
 }
