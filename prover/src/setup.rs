@@ -138,21 +138,7 @@ impl Keys {
     /// Parses bytes written by [`Keys::to_bytes`]: checks the magic, the checksum and the
     /// verifying key's points (on curve, in the subgroup).
     pub fn from_bytes(bytes: &[u8]) -> Result<(KeyTag, Self)> {
-        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-            return Err(ProverError::KeyFile(
-                "not an mlproof proving key (bad magic); regenerate it with `mlproof setup`".into(),
-            ));
-        }
-        let flags = bytes[40];
-        if flags > 7 {
-            return Err(ProverError::KeyFile(format!("unknown flags {flags:#x} in the key header")));
-        }
-        let tag = KeyTag {
-            model: B256::from_slice(&bytes[8..40]),
-            private_weights: flags & 1 == 1,
-            committed_input: flags & 2 == 2,
-            dev_setup: flags & 4 == 4,
-        };
+        let tag = Self::tag_of(bytes)?;
         let body = &bytes[HEADER..];
         if keccak256(body).as_slice() != &bytes[41..HEADER] {
             return Err(ProverError::KeyFile("checksum mismatch: the key file is corrupted or truncated".into()));
@@ -172,14 +158,26 @@ impl Keys {
         use std::io::Read;
         let mut header = [0u8; HEADER];
         std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header)).map_err(|e| ProverError::io(path, e))?;
-        if &header[..8] != MAGIC || header[40] > 7 {
-            return Err(ProverError::KeyFile(format!("{} is not an mlproof proving key", path.display())));
+        Self::tag_of(&header)
+            .map_err(|_| ProverError::KeyFile(format!("{} is not an mlproof proving key", path.display())))
+    }
+
+    /// The tag in the header at the start of `bytes` (magic and flags checked).
+    fn tag_of(bytes: &[u8]) -> Result<KeyTag> {
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            return Err(ProverError::KeyFile(
+                "not an mlproof proving key (bad magic); regenerate it with `mlproof setup`".into(),
+            ));
+        }
+        let flags = bytes[40];
+        if flags > 7 {
+            return Err(ProverError::KeyFile(format!("unknown flags {flags:#x} in the key header")));
         }
         Ok(KeyTag {
-            model: B256::from_slice(&header[8..40]),
-            private_weights: header[40] & 1 == 1,
-            committed_input: header[40] & 2 == 2,
-            dev_setup: header[40] & 4 == 4,
+            model: B256::from_slice(&bytes[8..40]),
+            private_weights: flags & 1 == 1,
+            committed_input: flags & 2 == 2,
+            dev_setup: flags & 4 == 4,
         })
     }
 

@@ -86,6 +86,17 @@ pub struct ModelConfig {
     pub weights_salt: Option<String>,
 }
 
+impl ModelConfig {
+    /// The parsed `weights_salt` (`None`: public weights); the error names the model.
+    pub fn salt(&self) -> Result<Option<mlproof_circuits::Salt>, String> {
+        self.weights_salt
+            .as_deref()
+            .map(crate::market::parse_salt)
+            .transpose()
+            .map_err(|e| format!("model {}: weights_salt {e}", self.id))
+    }
+}
+
 /// A prover node's configuration.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -195,9 +206,7 @@ impl NodeConfig {
             return Err(format!("poll_interval_ms must be between 10 and 600000, not {}", self.poll_interval_ms));
         }
         for m in &self.models {
-            if let Some(s) = &m.weights_salt {
-                crate::market::parse_salt(s).map_err(|e| format!("model {}: weights_salt {e}", m.id))?;
-            }
+            m.salt()?;
         }
         if self.database == self.txm_database {
             return Err("database and txm_database must be different files".into());

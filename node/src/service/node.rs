@@ -38,7 +38,7 @@ use tracing::Instrument;
 use crate::{
     deployments::Deployments,
     job::prove_committed_with,
-    market::{self, parse_salt},
+    market,
     service::{
         admission::{self, Capacity, Offer, Policy, ProveEstimate},
         api::{self, ApiState, ChainStatus},
@@ -64,7 +64,8 @@ async fn load_model(m: &ModelConfig, dep: &Deployments, prover: Address) -> Resu
     let deployed = dep.model(m.id).ok_or_else(|| {
         inconsistent(format!("model {} is not in the deployments file (chain {})", m.id, dep.chain_id))
     })?;
-    let (model_path, key_path, salt) = (m.model.clone(), m.proving_key.clone(), m.weights_salt.clone());
+    let (model_path, key_path) = (m.model.clone(), m.proving_key.clone());
+    let weights_salt = m.salt().map_err(inconsistent)?;
     let id = m.id;
     let loaded =
         tokio::task::spawn_blocking(move || -> Result<(QuantModel, Keys, Option<mlproof_circuits::Salt>, f64)> {
@@ -73,11 +74,6 @@ async fn load_model(m: &ModelConfig, dep: &Deployments, prover: Address) -> Resu
             let model = QuantModel::from_json(&json).map_err(NodeError::from)?;
             let tag = Keys::read_tag(&key_path).map_err(NodeError::from)?;
             let keys = Keys::load(&key_path, &tag).map_err(NodeError::from)?;
-            let weights_salt = salt
-                .as_deref()
-                .map(parse_salt)
-                .transpose()
-                .map_err(|e| inconsistent(format!("model {id}: weights_salt {e}")))?;
             if !tag.committed_input
                 || tag.private_weights != weights_salt.is_some()
                 || tag.model != model_commitment(&model)
