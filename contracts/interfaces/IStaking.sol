@@ -3,20 +3,18 @@ pragma solidity ^0.8.24;
 
 /// @title IStaking
 /// @notice ERC-20 staking for provers. Active stake backs task collateral; unstaking goes through an unbonding
-///         delay. Unbonding stake counts for nothing (no eligibility, no collateral), and while a slash against
-///         a prover is pending (a locked task is past its deadline) none of its stake moves.
+///         delay. Unbonding stake counts for nothing (no eligibility, no collateral). Locked collateral stays
+///         part of active stake and cannot be unstaked, so every lock is fully slashable; free stake can always
+///         be unbonded and withdrawn, paused or not, whatever the state of the prover's locks.
 interface IStaking {
     /// @notice A prover's stake (one storage slot).
     /// @param active Stake that backs collateral and eligibility (includes `locked`).
     /// @param locked Part of `active` locked as collateral of unfinished tasks.
     /// @param lockCount Number of tasks whose collateral is locked.
-    /// @param earliestDeadline Earliest deadline among the locks taken since `lockCount` was last 0
-    ///        (conservative: it is only reset when every lock is released).
     struct Account {
         uint96 active;
         uint96 locked;
         uint32 lockCount;
-        uint32 earliestDeadline;
     }
 
     /// @notice Emitted when `prover` stakes `amount`.
@@ -40,8 +38,6 @@ interface IStaking {
     error StakingNothingToWithdraw();
     /// @notice The unbonding delay has not elapsed.
     error StakingStillUnbonding(uint64 releaseAt, uint64 nowTs);
-    /// @notice A slash against the prover is pending: a locked task passed its deadline unfulfilled.
-    error StakingSlashPending(address prover, uint64 overdueSince);
 
     /// @notice Stakes `amount` tokens (requires prior ERC-20 approval).
     function stake(uint256 amount) external;
@@ -59,10 +55,8 @@ interface IStaking {
     function freeStakeOf(address prover) external view returns (uint256);
     /// @notice Unbonding amount of `prover` and when it can be withdrawn.
     function unbondingOf(address prover) external view returns (uint256 amount, uint64 releaseAt);
-    /// @notice True iff `prover`'s active stake is at least `minStake()` and no slash against it is pending.
+    /// @notice True iff `prover`'s active stake is at least `minStake()` (and non-zero).
     function isEligible(address prover) external view returns (bool);
-    /// @notice True iff a task locked by `prover` may be past its deadline (its stake cannot move).
-    function slashPending(address prover) external view returns (bool);
     /// @notice Minimum active stake to take work.
     function minStake() external view returns (uint256);
     /// @notice Seconds between an unstake request and withdrawal.

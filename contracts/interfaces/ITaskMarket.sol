@@ -10,17 +10,27 @@ pragma solidity ^0.8.24;
 ///      TaskLocked events, or `mlproof task show`), which keeps a fulfilment to two storage reads besides the
 ///      proof. The statement is the replay key, so an output is verified and paid at most once.
 interface ITaskMarket {
-    /// @notice A task as hashed into storage. The model fields are snapshotted from the registry at posting.
-    /// @param requester Who posted the task and is refunded on expiry or slash.
+    /// @notice A task as hashed into storage. The model fields are snapshotted from the registry at posting, the
+    ///         price and slash terms are fixed when the task is locked.
+    /// @param requester Who posted the task; refunded on cancellation, expiry or slash.
     /// @param modelId Registry id of the model.
-    /// @param deadline Last second at which the task can be fulfilled.
+    /// @param deadline Last second at which the task can be fulfilled, extended by time the market spends paused
+    ///        after posting (`effectiveDeadline`).
     /// @param verifier The model's verifier.
-    /// @param workUnits The model's work units per proof.
+    /// @param workUnits The model's work units per proof (informational; emissions follow fees).
     /// @param outputWords Number of packed output words the proof carries.
     /// @param privateWeights Whether `weightsCommitment` is a public input.
     /// @param weightsCommitment The model's Poseidon weights commitment (private weights only).
-    /// @param bounty Escrowed payment for a fulfilment.
+    /// @param bounty Escrowed maximum payment; the price once locked.
+    /// @param minPrice Price at `rampStart`; equals `bounty` for a fixed-price task and once locked.
+    /// @param rampStart Second from which the price rises linearly from `minPrice`...
+    /// @param rampEnd ...to `bounty`, reached at `rampEnd` (equal to `rampStart` for a fixed price).
+    /// @param fee Escrowed protocol fee at the full bounty; scaled with the price when taken (`feeAt`).
     /// @param collateral Stake a prover locks to take the task exclusively.
+    /// @param pauseClock The market's pause clock (`pauseClock()`) when the task was posted.
+    /// @param slashRequesterBps Share of the collateral paid to the requester on slash (fixed at lock; 0 while open).
+    /// @param slashCallerBps Share paid to the caller of `slash` (fixed at lock).
+    /// @param slashBurnBps Share burned (fixed at lock); the rest goes to the treasury.
     /// @param prover The prover that locked the task, or zero while unlocked.
     /// @param input The input's public-input words (packed values, or one Poseidon commitment).
     struct Task {
@@ -33,15 +43,46 @@ interface ITaskMarket {
         bool privateWeights;
         uint256 weightsCommitment;
         uint96 bounty;
+        uint96 minPrice;
+        uint32 rampStart;
+        uint32 rampEnd;
+        uint96 fee;
         uint96 collateral;
+        uint32 pauseClock;
+        uint16 slashRequesterBps;
+        uint16 slashCallerBps;
+        uint16 slashBurnBps;
         address prover;
         uint256[] input;
     }
 
+    /// @notice What a requester offers for a task (`postTaskWithOffer`): a reverse-Dutch price ramp.
+    /// @param minPrice Price during the first `rampDelay` seconds.
+    /// @param bounty Maximum price, reached `rampDelay + rampPeriod` seconds after posting.
+    /// @param rampDelay Seconds after posting before the price starts rising.
+    /// @param rampPeriod Seconds over which the price rises from `minPrice` to `bounty` (0: fixed price).
+    /// @param collateral Stake a prover locks to take the task exclusively.
+    /// @param deadline Last second at which the task can be fulfilled.
+    struct Offer {
+        uint256 minPrice;
+        uint256 bounty;
+        uint32 rampDelay;
+        uint32 rampPeriod;
+        uint256 collateral;
+        uint256 deadline;
+    }
+
     /// @notice Emitted when a task is posted; `inputData` is requester-chosen (e.g. the input and its salt, or a URI).
     event TaskPosted(bytes32 indexed statementId, uint256 indexed modelId, address indexed requester, Task task, bytes inputData);
-    /// @notice Emitted when `prover` locks the task, locking `collateral` of its stake.
-    event TaskLocked(bytes32 indexed statementId, address indexed prover, uint256 collateral);
+    /// @notice Emitted when `prover` locks the task at the current price; `task` is the task as now stored (pass it
+    ///         to `fulfil` or `slash`).
+    event TaskLocked(bytes32 indexed statementId, address indexed prover, Task task);
+    /// @notice Emitted when the requester asks to cancel an unlocked task; fulfilments are still accepted until
+    ///         the notice ends, `CANCEL_NOTICE` seconds of unpaused market time later (`cancelDueAt`).
+    event TaskCancelRequested(bytes32 indexed statementId, address indexed requester, uint256 dueAt);
+    /// @notice Emitted when an unlocked task is replaced by a better-paid one for the same statement; the previous
+    ///         requester is refunded and a TaskPosted event carries the new task.
+    event TaskOutbid(bytes32 indexed statementId, address indexed previousRequester, address indexed requester);
     /// @notice Emitted when a locked task past its deadline is slashed by `caller`.
     event TaskSlashed(
         bytes32 indexed statementId,
@@ -52,7 +93,7 @@ interface ITaskMarket {
         uint256 burned,
         uint256 toTreasury
     );
-    /// @notice Emitted when an unlocked task is cancelled (by its requester, or by anyone after the deadline).
+    /// @notice Emitted when an unlocked task is cancelled (after its notice, or by anyone after the deadline).
     event TaskCancelled(bytes32 indexed statementId, address indexed requester);
 
     /// @notice The model is not an active inference model.
@@ -65,6 +106,15 @@ interface ITaskMarket {
     error TaskMarketInputNotInField(uint256 index);
     /// @notice The bounty is below the minimum or above what the market accepts (uint96).
     error TaskMarketInvalidBounty(uint256 bounty, uint256 min);
+    /// @notice The offer's price ramp is invalid: `minPrice` above `bounty` or below the minimum bounty, or a ramp
+    ///         that does not end before the deadline.
+    error TaskMarketInvalidOffer();
+    /// @notice A cancellation was requested for this task: it can no longer be locked, nor fulfilled once due.
+    error TaskMarketCancelling(bytes32 statementId);
+    /// @notice The task cannot be cancelled yet: no cancellation is due and its deadline has not passed.
+    error TaskMarketNotCancellable(bytes32 statementId);
+    /// @notice An outbid must offer at least `MIN_OUTBID_BPS` more than the open task's bounty.
+    error TaskMarketOutbidTooLow(uint256 bounty, uint256 needed);
     /// @notice The collateral is below the minimum or above uint96.
     error TaskMarketInvalidCollateral(uint256 collateral, uint256 min);
     /// @notice The deadline must lie in (now + minTaskDuration, now + maxTaskDuration].
@@ -81,16 +131,16 @@ interface ITaskMarket {
     error TaskMarketExpired(bytes32 statementId, uint256 deadline);
     /// @notice The deadline has not passed yet.
     error TaskMarketNotExpired(bytes32 statementId, uint256 deadline);
-    /// @notice Only the requester may cancel before the deadline.
+    /// @notice Only the requester may request a cancellation.
     error TaskMarketNotRequester(bytes32 statementId, address caller);
-    /// @notice The caller is not eligible to prove (stake below minimum, or a slash pending).
+    /// @notice The caller is not eligible to prove (active stake below the minimum).
     error TaskMarketNotEligible(address prover);
     /// @notice The last output word has bits set at or above bit 88 (the payee slot the market fills in).
     error TaskMarketOutputNotPacked(bytes32 statementId);
     /// @notice The proof does not verify for this statement and caller.
     error TaskMarketInvalidProof(bytes32 statementId);
 
-    /// @notice Posts a task, escrowing `bounty` (requires ERC-20 approval).
+    /// @notice Posts a fixed-price task, escrowing `bounty + feeFor(bounty)` (requires ERC-20 approval).
     /// @return statementId The task's id and replay key.
     function postTask(
         uint256 modelId,
@@ -101,22 +151,40 @@ interface ITaskMarket {
         bytes calldata inputData
     ) external returns (bytes32 statementId);
 
-    /// @notice Locks an unlocked task for the caller, locking `task.collateral` of its free stake until the deadline.
+    /// @notice Posts a task whose price rises from `offer.minPrice` to `offer.bounty` (a reverse-Dutch auction:
+    ///         the first prover to lock or fulfil pays the requester's lowest acceptable price at that moment).
+    ///         Escrows `offer.bounty + feeFor(offer.bounty)`; the unused part is refunded when the price is fixed.
+    function postTaskWithOffer(uint256 modelId, uint256[] calldata input, Offer calldata offer, bytes calldata inputData)
+        external
+        returns (bytes32 statementId);
+
+    /// @notice Replaces the open, unlocked task `open` with a new task for the same statement paying at least
+    ///         `MIN_OUTBID_BPS` more; the previous requester is refunded in full. Guards statements against squatting.
+    function outbidTask(Task calldata open, Offer calldata offer, bytes calldata inputData) external;
+
+    /// @notice Locks an unlocked task for the caller at the current price (`priceAt`), locking `task.collateral`
+    ///         of its free stake and fixing the slash terms in force; refunds the requester above the price.
     function lockTask(Task calldata task) external;
 
-    /// @notice Fulfils a task with a proof. A locked task only by its prover; an unlocked one by any eligible prover.
-    ///         Records the output, releases the collateral, credits the bounty and the work units. Emits only
-    ///         IVerifiedOutputs.OutputVerified (its topics give the statement id; the task gives bounty and units).
+    /// @notice Fulfils a task with a proof. A locked task only by its prover, at the locked price; an unlocked one
+    ///         by any eligible prover at the current price. Records the output, releases the collateral, credits
+    ///         the price and the fee-weighted work. Emits IVerifiedOutputs.OutputVerified.
     /// @dev The proof's public inputs are `input ++ output ++ [weightsCommitment]` with `msg.sender` added to the
     ///      last output word at bit 88; `output` is passed with those bits clear.
     /// @param proof Groth16 proof [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y].
     function fulfil(Task calldata task, uint256[] calldata output, uint256[8] calldata proof) external;
 
-    /// @notice Slashes a locked task past its deadline: the collateral is split between requester, caller,
-    ///         burn and treasury; the bounty is refunded to the requester. Once per lock.
+    /// @notice Slashes a locked task past its effective deadline with the slash terms fixed at its lock: the
+    ///         collateral is split between requester, caller, burn and treasury; bounty and fee are refunded to
+    ///         the requester. Not while paused.
     function slash(Task calldata task) external;
 
-    /// @notice Cancels an unlocked task and refunds the bounty: the requester at any time, anyone after the deadline.
+    /// @notice Starts the cancellation of an unlocked task (requester only). The task can no longer be locked;
+    ///         fulfilments stay valid for `CANCEL_NOTICE` seconds of unpaused time, so a proof already sent is paid.
+    function requestCancel(Task calldata task) external;
+
+    /// @notice Cancels an unlocked task whose cancellation is due, or (anyone) one past its effective deadline;
+    ///         refunds bounty and fee to the requester.
     function cancelTask(Task calldata task) external;
 
     /// @notice Statement id for (modelId, input words).
@@ -126,4 +194,19 @@ interface ITaskMarket {
     /// @notice keccak256 of the task's ABI tuple encoding (`abi.encode(task)` without its leading offset word), top
     ///         bit cleared, as stored for open tasks.
     function taskHash(Task calldata task) external pure returns (bytes32);
+    /// @notice The price of `task` at `timestamp` on its ramp (its bounty once locked).
+    function priceAt(Task calldata task, uint256 timestamp) external pure returns (uint256);
+    /// @notice The protocol fee taken for `task` at `price` (`task.fee * price / task.bounty`).
+    function feeAt(Task calldata task, uint256 price) external pure returns (uint256);
+    /// @notice The protocol fee escrowed for a bounty under the current parameters.
+    function feeFor(uint256 bounty) external view returns (uint256);
+    /// @notice `task.deadline` extended by the time the market has been paused since the task was posted.
+    function effectiveDeadline(Task calldata task) external view returns (uint256);
+    /// @notice When a requested cancellation becomes due (wall-clock estimate, assuming no further pause), or
+    ///         zero if none was requested.
+    function cancelDueAt(bytes32 statementId) external view returns (uint256);
+    /// @notice Seconds of unpaused time between a cancellation request and the cancellation.
+    function CANCEL_NOTICE() external view returns (uint256);
+    /// @notice Minimum bounty increase of an outbid, in basis points of the open bounty.
+    function MIN_OUTBID_BPS() external view returns (uint256);
 }

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControlDefaultAdminRules} from
-    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMarketGovernance} from "../interfaces/IMarketGovernance.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
@@ -12,16 +9,23 @@ import {IRewards} from "../interfaces/IRewards.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 
 /// @title MarketStorage
-/// @notice Every storage variable of the market, in one place, ordered for gas: a fulfilment touches the
-///         shared "hot" slot (pause flag, epoch pointer, units of the open epoch), the statement slot, the
-///         prover's stake slot and the prover's reward slot, and nothing else.
-/// @dev `_nextEpoch` and `_currentUnits` pack into the slot that holds Pausable's `_paused`.
-abstract contract MarketStorage is AccessControlDefaultAdminRules, Pausable, ReentrancyGuardTransient {
-    /// @dev The lowest epoch not yet finalized (hot slot, with the pause flag).
+/// @notice Every storage variable of the market, in one place, ordered for gas, and the market's two clocks: the
+///         epoch clock and the pause clock. `MlproofMarket` and `MarketExtension` both inherit it first, so the
+///         extension, running by delegatecall, sees the same layout (its AccessControl state comes after).
+/// @dev A fulfilment touches the shared "hot" slot (pause state, epoch pointer, fees of the open epoch), the
+///      statement slot, the prover's stake slot and the prover's reward slot (and the cancel slot of an unlocked
+///      task), and nothing else.
+abstract contract MarketStorage is ReentrancyGuardTransient {
+    /// @dev Hot slot: pause flag, epoch pointer, fees of the open epoch, and the pause clock.
+    bool internal _paused;
+    /// @dev The lowest epoch not yet finalized.
     uint32 internal _nextEpoch;
-
-    /// @dev Work units recorded in epoch `_nextEpoch` so far (hot slot; moved to `_epochs` when it is finalized).
-    uint64 internal _currentUnits;
+    /// @dev Protocol fees recorded in epoch `_nextEpoch` so far (moved to `_epochs` when it is finalized).
+    uint128 internal _currentFees;
+    /// @dev Seconds spent paused before the current pause.
+    uint32 internal _pausedSeconds;
+    /// @dev Start of the current pause (0 when not paused).
+    uint32 internal _pausedAt;
 
     /// @dev Market parameters (two slots; `minStake` is in the first).
     IMarketGovernance.Params internal _params;
@@ -32,10 +36,10 @@ abstract contract MarketStorage is AccessControlDefaultAdminRules, Pausable, Ree
     /// @dev Prover => unbonding stake.
     mapping(address prover => Unbonding) internal _unbonding;
 
-    /// @dev Account => claimable credit and its pending work (one slot).
+    /// @dev Account => claimable credit and its pending fee-weighted work (one slot).
     mapping(address account => RewardAccount) internal _rewards;
 
-    /// @dev Epoch => accounting (one slot).
+    /// @dev Epoch => accounting (two slots).
     mapping(uint256 epoch => IRewards.Epoch) internal _epochs;
 
     /// @dev Epoch => emission already settled to provers (for dust accounting).
@@ -47,18 +51,23 @@ abstract contract MarketStorage is AccessControlDefaultAdminRules, Pausable, Ree
     /// @dev Statement id => output words after the first (multi-word outputs only).
     mapping(bytes32 statementId => uint256[]) internal _extraOutput;
 
+    /// @dev Statement id => active time (`_activeNow`) at which a requested cancellation is due (0: none).
+    mapping(bytes32 statementId => uint256) internal _cancelAt;
+
     /// @dev Emission pool not yet allocated to an epoch, and emission carried over from epochs without work.
     uint128 internal _pool;
     uint128 internal _carry;
 
-    /// @dev Emission allocated to each finalized epoch with work.
-    uint256 internal _emissionPerEpoch;
+    /// @dev Emission rate in force, a scheduled rate and the epoch it applies from (0: none scheduled).
+    EmissionRate internal _rate;
 
     /// @dev Sum of all active and unbonding stake.
     uint256 internal _totalStaked;
 
-    /// @dev Receives the treasury share of slashes.
+    /// @dev Receives the treasury share of slashes and the protocol fees.
     address internal _treasury;
+    /// @dev Set once by `MarketExtension.initialize` (from the market's constructor).
+    bool internal _initialized;
 
     /// @dev Unbonding stake of a prover.
     struct Unbonding {
@@ -66,11 +75,18 @@ abstract contract MarketStorage is AccessControlDefaultAdminRules, Pausable, Ree
         uint64 releaseAt;
     }
 
-    /// @dev Claimable credit of an account and the work it had verified in its last working epoch.
+    /// @dev Claimable credit of an account and the fees its fulfilments paid in its last working epoch.
     struct RewardAccount {
         uint128 credit;
         uint32 workEpoch;
-        uint96 workUnits;
+        uint96 workFees;
+    }
+
+    /// @dev The emission rate and a scheduled change (one slot).
+    struct EmissionRate {
+        uint96 current;
+        uint96 scheduled;
+        uint32 fromEpoch;
     }
 
     /// @dev Top bit of a statement record: the output is verified.
@@ -86,20 +102,35 @@ abstract contract MarketStorage is AccessControlDefaultAdminRules, Pausable, Ree
 
     /// @param token_ ERC-20 used for stakes, bounties and emissions.
     /// @param registry_ Model registry.
+    /// @param genesis_ Start of epoch 0.
     /// @param epochLength_ Epoch length in seconds (> 0).
-    /// @param admin Initial admin (two-step transfer after `adminDelay` seconds).
-    /// @param adminDelay Delay of an admin transfer.
-    constructor(IERC20 token_, IModelRegistry registry_, uint256 epochLength_, address admin, uint48 adminDelay)
-        AccessControlDefaultAdminRules(adminDelay, admin)
-    {
+    constructor(IERC20 token_, IModelRegistry registry_, uint256 genesis_, uint256 epochLength_) {
         _token = token_;
         _registry = registry_;
-        _genesis = block.timestamp;
+        _genesis = genesis_;
         _epochLength = epochLength_;
     }
 
     /// @dev The current epoch number.
     function _epochNow() internal view returns (uint256) {
         return (block.timestamp - _genesis) / _epochLength;
+    }
+
+    /// @dev Seconds the market has spent paused, the current pause included.
+    function _pauseClockNow() internal view returns (uint256) {
+        uint256 clock = _pausedSeconds;
+        if (_paused) clock += block.timestamp - _pausedAt;
+        return clock;
+    }
+
+    /// @dev Wall-clock time minus the pause clock: a clock that stands still while the market is paused. Task
+    ///      deadlines and cancel notices run on it.
+    function _activeNow() internal view returns (uint256) {
+        return block.timestamp - _pauseClockNow();
+    }
+
+    /// @dev Reverts while paused.
+    function _requireNotPaused() internal view {
+        if (_paused) revert IMarketGovernance.EnforcedPause();
     }
 }

@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {MlproofMarket} from "../../contracts/MlproofMarket.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {IMarketGovernance} from "../../contracts/interfaces/IMarketGovernance.sol";
+import {IMlproofMarket} from "../../contracts/interfaces/IMlproofMarket.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {ITaskMarket} from "../../contracts/interfaces/ITaskMarket.sol";
 import {Statement} from "../../contracts/libraries/Statement.sol";
@@ -24,6 +25,7 @@ abstract contract MarketTestBase is Test {
     uint16 internal constant SLASH_REQUESTER_BPS = 5_000;
     uint16 internal constant SLASH_CALLER_BPS = 1_000;
     uint16 internal constant SLASH_BURN_BPS = 2_000;
+    uint16 internal constant FEE_BPS = 500;
     uint256 internal constant EPOCH = 1 days;
     uint48 internal constant ADMIN_DELAY = 2 days;
     uint256 internal constant BOUNTY = 5e18;
@@ -36,7 +38,7 @@ abstract contract MarketTestBase is Test {
 
     MlproofToken internal token;
     ModelRegistry internal registry;
-    MlproofMarket internal market;
+    IMlproofMarket internal market;
 
     address internal admin = makeAddr("admin");
     address internal requester = makeAddr("requester");
@@ -52,14 +54,23 @@ abstract contract MarketTestBase is Test {
             maxTaskDuration: MAX_DURATION,
             slashRequesterBps: SLASH_REQUESTER_BPS,
             slashCallerBps: SLASH_CALLER_BPS,
-            slashBurnBps: SLASH_BURN_BPS
+            slashBurnBps: SLASH_BURN_BPS,
+            protocolFeeBps: FEE_BPS
         });
     }
 
     function _deployCore() internal {
         token = new MlproofToken(address(this));
         registry = new ModelRegistry(admin, ADMIN_DELAY);
-        market = new MlproofMarket(IERC20(address(token)), registry, EPOCH, admin, ADMIN_DELAY, _defaultParams());
+        market = _newMarket(IERC20(address(token)), _defaultParams(), 0);
+    }
+
+    /// @dev A market on `token_` and the test registry, administered by `admin`.
+    function _newMarket(IERC20 token_, IMarketGovernance.Params memory p, uint256 rate)
+        internal
+        returns (IMlproofMarket)
+    {
+        return IMlproofMarket(address(new MlproofMarket(token_, registry, EPOCH, admin, p, rate)));
     }
 
     /// @dev Registers a public-weight inference model with a mock verifier of the right input count.
@@ -125,12 +136,13 @@ abstract contract MarketTestBase is Test {
         uint256 collateral,
         uint256 deadline
     ) internal returns (ITaskMarket.Task memory task, bytes32 id) {
-        token.mint(from, bounty);
+        uint256 escrow = bounty + market.feeFor(bounty);
+        token.mint(from, escrow);
         vm.startPrank(from);
-        token.approve(address(market), bounty);
+        token.approve(address(market), escrow);
+        task = _task(from, modelId, input, bounty, collateral, deadline);
         id = market.postTask(modelId, input, bounty, collateral, deadline, "");
         vm.stopPrank();
-        task = _task(from, modelId, input, bounty, collateral, deadline);
     }
 
     /// @dev The task struct the market stores for these arguments (model fields from the registry).
@@ -143,27 +155,43 @@ abstract contract MarketTestBase is Test {
         uint256 deadline
     ) internal view returns (ITaskMarket.Task memory) {
         IModelRegistry.Model memory m = registry.getModel(modelId);
-        return ITaskMarket.Task({
-            requester: from,
-            modelId: uint64(modelId),
-            deadline: uint32(deadline),
-            verifier: m.verifier,
-            workUnits: m.workUnits,
-            outputWords: m.outputWords,
-            privateWeights: m.privateWeights,
-            weightsCommitment: m.weightsCommitment,
-            bounty: uint96(bounty),
-            collateral: uint96(collateral),
-            prover: address(0),
-            input: input
-        });
+        ITaskMarket.Task memory t;
+        t.requester = from;
+        t.modelId = uint64(modelId);
+        t.deadline = uint32(deadline);
+        t.verifier = m.verifier;
+        t.workUnits = m.workUnits;
+        t.outputWords = m.outputWords;
+        t.privateWeights = m.privateWeights;
+        t.weightsCommitment = m.weightsCommitment;
+        t.bounty = uint96(bounty);
+        t.minPrice = uint96(bounty);
+        t.rampStart = uint32(block.timestamp);
+        t.rampEnd = uint32(block.timestamp);
+        t.fee = uint96(market.feeFor(bounty));
+        t.collateral = uint96(collateral);
+        t.pauseClock = uint32(market.pauseClock());
+        t.input = input;
+        return t;
     }
 
+    /// @dev Locks `task` for `prover`; returns the task as the market now stores it (price fixed at the current
+    ///      ramp price, slash terms from the current parameters).
     function _lock(ITaskMarket.Task memory task, address prover) internal returns (ITaskMarket.Task memory locked) {
+        uint256 price = market.priceAt(task, block.timestamp);
+        uint256 fee = market.feeAt(task, price);
+        IMarketGovernance.Params memory p = market.params();
         vm.prank(prover);
         market.lockTask(task);
         locked = task;
         locked.prover = prover;
+        locked.bounty = uint96(price);
+        locked.minPrice = uint96(price);
+        locked.fee = uint96(fee);
+        locked.slashRequesterBps = p.slashRequesterBps;
+        locked.slashCallerBps = p.slashCallerBps;
+        locked.slashBurnBps = p.slashBurnBps;
+        assertEq(market.openTaskHash(_statementId(task.modelId, task.input)), market.taskHash(locked), "locked task");
     }
 
     function _proof() internal pure returns (uint256[8] memory p) {
