@@ -56,6 +56,8 @@ contract MlproofMarket is TaskLogic, StakingLogic, RewardsLogic {
     ) MarketStorage(token_, registry_, block.timestamp, epochLength_ == 0 ? 1 : epochLength_) {
         MarketExtension ext = new MarketExtension(token_, registry_, _genesis, _epochLength);
         _extension = address(ext);
+        // Reason: `initialize` returns nothing; a revert inside it is bubbled up by functionDelegateCall.
+        // slither-disable-next-line unused-return
         Address.functionDelegateCall(
             address(ext), abi.encodeCall(MarketExtension.initialize, (admin, initialParams, initialEmissionPerEpoch))
         );
@@ -190,6 +192,8 @@ contract MlproofMarket is TaskLogic, StakingLogic, RewardsLogic {
     {
         bytes32 id = keccak256(abi.encode(modelId, inputCommitment));
         uint256 record = _records[id];
+        // Reason: a flag bit of the market's own statement record (task hash or VERIFIED | output), not a balance.
+        // slither-disable-next-line incorrect-equality
         if (record & VERIFIED == 0) return (false, output);
         uint256[] storage extra = _extraOutput[id];
         output = new uint256[](1 + extra.length);

@@ -17,17 +17,29 @@ import {IStaking} from "../interfaces/IStaking.sol";
 ///      task), and nothing else.
 abstract contract MarketStorage is ReentrancyGuardTransient {
     /// @dev Hot slot: pause flag, epoch pointer, fees of the open epoch, and the pause clock.
+    // Reason: written only by MarketExtension (pause, setParams, setTreasury, initialize), which runs by
+    // delegatecall on this storage; slither analyses MlproofMarket alone and cannot see those writes.
+    // slither-disable-next-line uninitialized-state
     bool internal _paused;
     /// @dev The lowest epoch not yet finalized.
     uint32 internal _nextEpoch;
     /// @dev Protocol fees recorded in epoch `_nextEpoch` so far (moved to `_epochs` when it is finalized).
     uint128 internal _currentFees;
     /// @dev Seconds spent paused before the current pause.
+    // Reason: written only by MarketExtension (pause, setParams, setTreasury, initialize), which runs by
+    // delegatecall on this storage; slither analyses MlproofMarket alone and cannot see those writes.
+    // slither-disable-next-line uninitialized-state
     uint32 internal _pausedSeconds;
     /// @dev Start of the current pause (0 when not paused).
+    // Reason: written only by MarketExtension (pause, setParams, setTreasury, initialize), which runs by
+    // delegatecall on this storage; slither analyses MlproofMarket alone and cannot see those writes.
+    // slither-disable-next-line uninitialized-state
     uint32 internal _pausedAt;
 
     /// @dev Market parameters (two slots; `minStake` is in the first).
+    // Reason: written only by MarketExtension (pause, setParams, setTreasury, initialize), which runs by
+    // delegatecall on this storage; slither analyses MlproofMarket alone and cannot see those writes.
+    // slither-disable-next-line uninitialized-state
     IMarketGovernance.Params internal _params;
 
     /// @dev Prover => stake account (one slot).
@@ -65,6 +77,9 @@ abstract contract MarketStorage is ReentrancyGuardTransient {
     uint256 internal _totalStaked;
 
     /// @dev Receives the treasury share of slashes and the protocol fees.
+    // Reason: written only by MarketExtension (pause, setParams, setTreasury, initialize), which runs by
+    // delegatecall on this storage; slither analyses MlproofMarket alone and cannot see those writes.
+    // slither-disable-next-line uninitialized-state
     address internal _treasury;
     /// @dev Set once by `MarketExtension.initialize` (from the market's constructor).
     bool internal _initialized;

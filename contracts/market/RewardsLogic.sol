@@ -96,6 +96,8 @@ abstract contract RewardsLogic is MarketStorage {
     /// @dev Sum of the rates of epochs `lo` .. `hi - 1`.
     function _rateSum(EmissionRate memory r, uint256 lo, uint256 hi) private pure returns (uint256) {
         if (hi <= lo) return 0;
+        // Reason: `fromEpoch == 0` is the "nothing scheduled" sentinel of this contract's own record.
+        // slither-disable-next-line incorrect-equality
         if (r.fromEpoch == 0 || r.fromEpoch >= hi) return uint256(r.current) * (hi - lo);
         if (r.fromEpoch <= lo) return uint256(r.scheduled) * (hi - lo);
         return uint256(r.current) * (r.fromEpoch - lo) + uint256(r.scheduled) * (hi - r.fromEpoch);

@@ -89,6 +89,8 @@ abstract contract TaskAdminModule is TaskLogic, StakingLogic, RewardsLogic {
     /// @notice The open task hash for a statement, or zero if none is open.
     function openTaskHash(bytes32 id) external view returns (bytes32) {
         uint256 record = _records[id];
+        // Reason: a flag bit of the market's own statement record (task hash or VERIFIED | output), not a balance.
+        // slither-disable-next-line incorrect-equality
         return record & VERIFIED == 0 ? bytes32(record) : bytes32(0);
     }
 
@@ -120,6 +122,8 @@ abstract contract TaskAdminModule is TaskLogic, StakingLogic, RewardsLogic {
     /// @notice When a requested cancellation is due (wall clock, assuming no further pause), or 0.
     function cancelDueAt(bytes32 id) external view returns (uint256) {
         uint256 due = _cancelAt[id];
+        // Reason: 0 is the "no cancellation requested" sentinel of the market's own record.
+        // slither-disable-next-line incorrect-equality
         return due == 0 ? 0 : due + _pauseClockNow();
     }
 
