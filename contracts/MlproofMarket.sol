@@ -103,7 +103,7 @@ contract MlproofMarket is TaskLogic, StakingLogic, RewardsLogic {
         _requireNotPaused();
         (bytes32 id,) = _openTask(task);
         if (task.prover != address(0)) revert ITaskMarket.TaskMarketLocked(id, task.prover);
-        if (_expired(task)) revert ITaskMarket.TaskMarketExpired(id, task.deadline);
+        if (_expired(task)) revert ITaskMarket.TaskMarketExpired(id, _effectiveDeadline(task));
         if (_cancelAt[id] != 0) revert ITaskMarket.TaskMarketCancelling(id);
         if (!_isEligible(msg.sender)) revert ITaskMarket.TaskMarketNotEligible(msg.sender);
 
@@ -112,8 +112,12 @@ contract MlproofMarket is TaskLogic, StakingLogic, RewardsLogic {
         _lockCollateral(msg.sender, task.collateral, task.deadline);
         ITaskMarket.Task memory locked = task;
         locked.prover = msg.sender;
+        // Casting to uint96 is safe: price <= task.bounty and fee <= task.fee, both uint96.
+        // forge-lint: disable-next-line(unsafe-typecast)
         locked.bounty = uint96(price);
+        // forge-lint: disable-next-line(unsafe-typecast)
         locked.minPrice = uint96(price);
+        // forge-lint: disable-next-line(unsafe-typecast)
         locked.fee = uint96(fee);
         IMarketGovernance.Params memory p = _params;
         locked.slashRequesterBps = p.slashRequesterBps;
@@ -153,6 +157,7 @@ contract MlproofMarket is TaskLogic, StakingLogic, RewardsLogic {
         uint256 active = uint256(account.active) + amount;
         if (active > type(uint96).max) revert IStaking.StakingAmountTooLarge(amount);
 
+        // forge-lint: disable-next-line(unsafe-typecast)
         account.active = uint96(active);
         _totalStaked += amount;
         emit IStaking.Staked(msg.sender, amount, active);
@@ -223,7 +228,7 @@ contract MlproofMarket is TaskLogic, StakingLogic, RewardsLogic {
     /// @dev Who may fulfil `task` now, and at what price and fee: a locked task only its prover, at the locked
     ///      price; an unlocked one any eligible prover, at the ramp's current price, until a cancellation is due.
     function _fulfilTerms(ITaskMarket.Task calldata task, bytes32 id) private view returns (uint256, uint256) {
-        if (_expired(task)) revert ITaskMarket.TaskMarketExpired(id, task.deadline);
+        if (_expired(task)) revert ITaskMarket.TaskMarketExpired(id, _effectiveDeadline(task));
         if (task.prover != address(0)) {
             if (task.prover != msg.sender) revert ITaskMarket.TaskMarketLocked(id, task.prover);
             return (task.bounty, task.fee);

@@ -12,6 +12,9 @@ import {SliceMlpFixture} from "./utils/SliceMlpFixture.sol";
 ///         the bound prover is paid, nobody else is, every mutated proof coordinate is rejected, and a malleated
 ///         copy of a used proof cannot be replayed.
 contract MarketFixtureTest is SliceMlpFixture {
+    /// @dev The protocol fee escrowed with the default bounty.
+    uint256 internal constant FEE = BOUNTY * FEE_BPS / 10_000;
+
     address internal bob = makeAddr("bob");
 
     function setUp() public {
@@ -61,7 +64,7 @@ contract MarketFixtureTest is SliceMlpFixture {
         assertTrue(verified);
         assertEq(output, fxOutput);
         assertEq(market.openTaskHash(id), bytes32(0));
-        assertEq(market.epochInfo(0).units, WORK_UNITS);
+        assertEq(market.epochInfo(0).fees, FEE, "the fee is recorded for the epoch");
         assertEq(market.claimable(fxProver), BOUNTY);
         vm.prank(fxProver);
         assertEq(market.claim(), BOUNTY);
@@ -93,7 +96,7 @@ contract MarketFixtureTest is SliceMlpFixture {
         (bool verified,) = market.verifiedOutput(sliceModelId, _inputCommitment());
         assertFalse(verified);
         assertEq(market.openTaskHash(id), market.taskHash(task), "task still open");
-        assertEq(market.epochInfo(0).units, 0);
+        assertEq(market.epochInfo(0).fees, 0);
         assertEq(token.balanceOf(address(market)), marketBalance);
 
         // The bound prover can still fulfil it.
@@ -115,7 +118,7 @@ contract MarketFixtureTest is SliceMlpFixture {
         vm.warp(uint256(locked.deadline) + 1);
         market.slash(locked);
         assertEq(market.stakeOf(bob), MIN_STAKE - COLLATERAL);
-        assertEq(market.claimable(requester), COLLATERAL * SLASH_REQUESTER_BPS / 10_000 + BOUNTY);
+        assertEq(market.claimable(requester), COLLATERAL * SLASH_REQUESTER_BPS / 10_000 + BOUNTY + FEE);
     }
 
     function test_RevertWhen_Fulfil_TamperedOutput() public {
@@ -242,9 +245,9 @@ contract MarketFixtureTest is SliceMlpFixture {
         (ITaskMarket.Task memory task, bytes32 id) = _postFixture();
         _fulfilFixture(task, fxProver);
 
-        token.mint(requester, BOUNTY);
+        token.mint(requester, BOUNTY + FEE);
         vm.prank(requester);
-        token.approve(address(market), BOUNTY);
+        token.approve(address(market), BOUNTY + FEE);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketStatementTaken.selector, id));
         vm.prank(requester);
         market.postTask(sliceModelId, fxInput, BOUNTY, COLLATERAL, block.timestamp + 1 hours, "");
@@ -253,7 +256,7 @@ contract MarketFixtureTest is SliceMlpFixture {
         vm.prank(fxProver);
         market.fulfil(task, fxOutput, negated);
         assertEq(market.claimable(fxProver), BOUNTY, "paid once");
-        assertEq(market.epochInfo(0).units, WORK_UNITS);
+        assertEq(market.epochInfo(0).fees, FEE, "fee recorded once");
     }
 
     /// @dev The malleated proof fulfils an open task like the original (the replay key is the statement, not the
@@ -265,6 +268,28 @@ contract MarketFixtureTest is SliceMlpFixture {
         (bool verified, uint256[] memory output) = market.verifiedOutput(sliceModelId, _inputCommitment());
         assertTrue(verified);
         assertEq(output, fxOutput);
+    }
+
+    /// @dev On a price ramp the real proof fulfils like on a fixed price; the prover is paid the ramp price at
+    ///      fulfilment and the requester gets back the rest of the escrow (bounty and fee above the price).
+    function test_Fulfil_FixtureOnRampPaysRampPrice() public {
+        ITaskMarket.Offer memory offer = ITaskMarket.Offer({
+            minPrice: 2e18,
+            bounty: 6e18,
+            rampDelay: 100,
+            rampPeriod: 400,
+            collateral: COLLATERAL,
+            deadline: block.timestamp + 1 hours
+        });
+        (ITaskMarket.Task memory task,) = _postOffer(requester, sliceModelId, fxInput, offer);
+        vm.warp(block.timestamp + 300); // halfway up the ramp: 2 + 4 * 200 / 400 = 4
+        uint256 price = 4e18;
+        assertEq(market.priceAt(task, block.timestamp), price);
+        _fulfilFixture(task, fxProver);
+        assertEq(market.claimable(fxProver), price);
+        uint256 fee = uint256(task.fee) * price / offer.bounty;
+        assertEq(market.claimable(requester), offer.bounty - price + task.fee - fee);
+        assertEq(market.epochInfo(0).fees, fee);
     }
 
     /// @dev Gas of a fulfilment with the real verifier (logged, not asserted): unlocked and locked.

@@ -4,18 +4,17 @@ pragma solidity 0.8.30;
 import {Vm} from "forge-std/Vm.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {MlproofMarket} from "../contracts/MlproofMarket.sol";
 import {IMarketGovernance} from "../contracts/interfaces/IMarketGovernance.sol";
+import {IMlproofMarket} from "../contracts/interfaces/IMlproofMarket.sol";
 import {IStaking} from "../contracts/interfaces/IStaking.sol";
 import {ITaskMarket} from "../contracts/interfaces/ITaskMarket.sol";
 import {IVerifiedOutputs} from "../contracts/interfaces/IVerifiedOutputs.sol";
 import {MarketTestBase} from "./utils/MarketTestBase.sol";
 import {ReentrantToken} from "./utils/ReentrantToken.sol";
 
-/// @notice Staking on MlproofMarket: stake, unbonding, withdrawal, and how collateral locks and pending slashes
-///         constrain them.
+/// @notice Staking on MlproofMarket: stake, unbonding, withdrawal, and how collateral locks constrain them (only
+///         the locked collateral: free stake can always leave, overdue locks or not, paused or not).
 contract StakingTest is MarketTestBase {
     uint256 internal constant FUNDS = 1_000_000e18;
 
@@ -54,15 +53,11 @@ contract StakingTest is MarketTestBase {
         locked = _lock(task, prover);
     }
 
-    function _assertAccount(address prover, uint256 active, uint256 locked, uint256 lockCount, uint256 deadline)
-        private
-        view
-    {
+    function _assertAccount(address prover, uint256 active, uint256 locked, uint256 lockCount) private view {
         IStaking.Account memory a = market.accountOf(prover);
         assertEq(a.active, active, "active");
         assertEq(a.locked, locked, "locked");
         assertEq(a.lockCount, lockCount, "lockCount");
-        assertEq(a.earliestDeadline, deadline, "earliestDeadline");
     }
 
     // ---------------------------------------------------------------- views
@@ -75,8 +70,7 @@ contract StakingTest is MarketTestBase {
         assertEq(market.stakeOf(alice), 0);
         assertEq(market.freeStakeOf(alice), 0);
         assertFalse(market.isEligible(alice));
-        assertFalse(market.slashPending(alice));
-        _assertAccount(alice, 0, 0, 0, 0);
+        _assertAccount(alice, 0, 0, 0);
     }
 
     // ---------------------------------------------------------------- stake
@@ -94,7 +88,7 @@ contract StakingTest is MarketTestBase {
         assertEq(market.totalStaked(), 100e18);
         assertEq(token.balanceOf(address(market)), 100e18);
         assertEq(token.balanceOf(alice), FUNDS - 100e18);
-        _assertAccount(alice, 100e18, 0, 0, 0);
+        _assertAccount(alice, 100e18, 0, 0);
     }
 
     function testFuzz_Stake(uint256 a, uint256 b) public {
@@ -148,9 +142,8 @@ contract StakingTest is MarketTestBase {
     }
 
     function test_RevertWhen_Stake_Paused() public {
-        vm.prank(admin);
-        market.pause();
-        vm.expectRevert(Pausable.EnforcedPause.selector);
+        _pauseMarket();
+        vm.expectRevert(IMarketGovernance.EnforcedPause.selector);
         _stake(alice, 10e18);
         assertEq(market.totalStaked(), 0);
     }
@@ -186,17 +179,21 @@ contract StakingTest is MarketTestBase {
         assertTrue(market.isEligible(alice));
     }
 
-    function test_IsEligible_FalseWhileSlashPending() public {
+    /// @dev An overdue lock does not make a prover ineligible (it is slashed, not frozen): eligibility is only
+    ///      about active stake.
+    function test_IsEligible_UnaffectedByOverdueLock() public {
         _stake(alice, 300e18);
         ITaskMarket.Task memory locked = _postAndLock(alice, 1);
-        assertTrue(market.isEligible(alice));
-        vm.warp(locked.deadline);
-        assertFalse(market.slashPending(alice), "not pending at the deadline itself");
-        assertTrue(market.isEligible(alice));
         vm.warp(uint256(locked.deadline) + 1);
-        assertTrue(market.slashPending(alice));
-        assertFalse(market.isEligible(alice));
+        assertTrue(market.isEligible(alice));
         assertEq(market.stakeOf(alice), 300e18, "stake itself is unchanged");
+        // Slashing the lock takes the collateral; what remains still decides.
+        vm.prank(keeper);
+        market.slash(locked);
+        assertEq(market.stakeOf(alice), 300e18 - COLLATERAL);
+        assertTrue(market.isEligible(alice));
+        _unstake(alice, 300e18 - COLLATERAL - MIN_STAKE + 1);
+        assertFalse(market.isEligible(alice));
     }
 
     // ---------------------------------------------------------------- requestUnstake
@@ -242,8 +239,7 @@ contract StakingTest is MarketTestBase {
 
     function test_RequestUnstake_AllowedWhilePaused() public {
         _stake(alice, 300e18);
-        vm.prank(admin);
-        market.pause();
+        _pauseMarket();
         _unstake(alice, 300e18);
         (uint256 amount,) = market.unbondingOf(alice);
         assertEq(amount, 300e18);
@@ -273,8 +269,8 @@ contract StakingTest is MarketTestBase {
 
     function test_RevertWhen_RequestUnstake_CollateralLocked() public {
         _stake(alice, 200e18);
-        ITaskMarket.Task memory locked = _postAndLock(alice, 1);
-        _assertAccount(alice, 200e18, COLLATERAL, 1, locked.deadline);
+        _postAndLock(alice, 1);
+        _assertAccount(alice, 200e18, COLLATERAL, 1);
         assertEq(market.freeStakeOf(alice), 200e18 - COLLATERAL);
 
         vm.expectRevert(abi.encodeWithSelector(IStaking.StakingInsufficientFreeStake.selector, 150e18, 150e18 + 1));
@@ -282,7 +278,7 @@ contract StakingTest is MarketTestBase {
 
         // Exactly the free part can be unstaked; the collateral stays active and locked.
         _unstake(alice, 150e18);
-        _assertAccount(alice, COLLATERAL, COLLATERAL, 1, locked.deadline);
+        _assertAccount(alice, COLLATERAL, COLLATERAL, 1);
         assertEq(market.freeStakeOf(alice), 0);
     }
 
@@ -315,7 +311,7 @@ contract StakingTest is MarketTestBase {
         assertEq(logs.length, 1);
         assertEq(logs[0].topics[0], IVerifiedOutputs.OutputVerified.selector);
 
-        _assertAccount(alice, 200e18, 0, 0, 0);
+        _assertAccount(alice, 200e18, 0, 0);
         assertEq(market.freeStakeOf(alice), 200e18);
         _unstake(alice, 200e18);
         assertEq(market.stakeOf(alice), 0);
@@ -332,67 +328,83 @@ contract StakingTest is MarketTestBase {
         market.lockTask(task);
     }
 
-    /// @dev `earliestDeadline` is conservative: it is the minimum over all locks since lockCount was last 0, so a
-    ///      fulfilled early lock still marks the prover overdue after its deadline, until every lock is released.
-    function test_SlashPending_ConservativeUntilAllLocksReleased() public {
+    /// @dev A fulfilled lock and an overdue one: free stake leaves whatever the locks' deadlines, only the overdue
+    ///      lock's collateral stays, and it stays slashable.
+    function test_OverdueLock_DoesNotBlockUnstakeOfFreeStake() public {
         _stake(alice, 300e18);
         ITaskMarket.Task memory early = _postAndLock(alice, 1);
         skip(30 minutes);
         ITaskMarket.Task memory late = _postAndLock(alice, 10);
         assertLt(early.deadline, late.deadline);
-        _assertAccount(alice, 300e18, 2 * COLLATERAL, 2, early.deadline);
+        _assertAccount(alice, 300e18, 2 * COLLATERAL, 2);
 
         vm.prank(alice);
         market.fulfil(early, _words(7), _proof());
-        _assertAccount(alice, 300e18, COLLATERAL, 1, early.deadline);
+        _assertAccount(alice, 300e18, COLLATERAL, 1);
 
-        vm.warp(uint256(early.deadline) + 1);
-        assertTrue(market.slashPending(alice));
-        vm.expectRevert(abi.encodeWithSelector(IStaking.StakingSlashPending.selector, alice, uint64(early.deadline)));
+        // Past the late lock's deadline: the prover is overdue, yet its free stake leaves.
+        vm.warp(uint256(late.deadline) + 1);
+        _unstake(alice, 300e18 - COLLATERAL);
+        _assertAccount(alice, COLLATERAL, COLLATERAL, 1);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.StakingInsufficientFreeStake.selector, 0, 1));
         _unstake(alice, 1);
 
-        // Fulfilling the last lock clears it.
+        vm.prank(keeper);
+        market.slash(late);
+        _assertAccount(alice, 0, 0, 0);
+        skip(UNBONDING);
         vm.prank(alice);
-        market.fulfil(late, _words(8), _proof());
-        _assertAccount(alice, 300e18, 0, 0, 0);
-        assertFalse(market.slashPending(alice));
-        _unstake(alice, 300e18);
+        assertEq(market.withdraw(), 300e18 - COLLATERAL);
     }
 
-    // ---------------------------------------------------------------- pending slash
+    // ---------------------------------------------------------------- overdue locks
 
-    function test_RevertWhen_SlashPending_UnstakeAndWithdrawUntilSlashed() public {
+    /// @dev Past both a lock's deadline and the unbonding delay, neither unstaking nor withdrawing free stake is
+    ///      blocked; the collateral stays locked and is slashed in full afterwards.
+    function test_OverdueLock_UnstakeAndWithdrawFree_CollateralStaysSlashable() public {
         _stake(alice, 300e18);
         _unstake(alice, 100e18);
         ITaskMarket.Task memory locked = _postAndLock(alice, 1);
-        uint64 overdueSince = locked.deadline;
 
-        // Past both the task deadline and the unbonding delay.
         skip(uint256(UNBONDING) + 1);
-        assertTrue(market.slashPending(alice));
+        assertGt(block.timestamp, market.effectiveDeadline(locked), "overdue");
 
-        vm.expectRevert(abi.encodeWithSelector(IStaking.StakingSlashPending.selector, alice, overdueSince));
-        _unstake(alice, 1);
-        vm.expectRevert(abi.encodeWithSelector(IStaking.StakingSlashPending.selector, alice, overdueSince));
         vm.prank(alice);
-        market.withdraw();
+        assertEq(market.withdraw(), 100e18, "withdrawal is open while a lock is overdue");
+        _unstake(alice, 200e18 - COLLATERAL);
+        _assertAccount(alice, COLLATERAL, COLLATERAL, 1);
+        skip(UNBONDING);
+        vm.prank(alice);
+        assertEq(market.withdraw(), 200e18 - COLLATERAL);
+        assertEq(token.balanceOf(alice), FUNDS - COLLATERAL);
 
+        // The collateral did not move and is slashed in full.
         vm.expectEmit(true, false, false, true, address(market));
         emit IStaking.CollateralSlashed(alice, COLLATERAL);
         vm.prank(keeper);
         market.slash(locked);
+        _assertAccount(alice, 0, 0, 0);
+        assertEq(market.totalStaked(), 0);
+    }
 
-        assertFalse(market.slashPending(alice));
-        _assertAccount(alice, 200e18 - COLLATERAL, 0, 0, 0);
-        assertEq(market.totalStaked(), 300e18 - COLLATERAL);
-        assertTrue(market.isEligible(alice));
-
-        // Both work again.
+    /// @dev Paused and overdue at once: free stake still leaves; slashing waits for the pause to end (and the
+    ///      deadline is extended by the pause).
+    function test_OverdueLock_ExitWhilePaused() public {
+        _stake(alice, 300e18);
+        ITaskMarket.Task memory locked = _postAndLock(alice, 1);
+        vm.warp(uint256(locked.deadline) + 1);
+        _pauseMarket();
+        _unstake(alice, 300e18 - COLLATERAL);
+        skip(UNBONDING);
         vm.prank(alice);
-        assertEq(market.withdraw(), 100e18);
-        _unstake(alice, 200e18 - COLLATERAL);
-        assertEq(market.stakeOf(alice), 0);
-        assertEq(market.totalStaked(), 200e18 - COLLATERAL);
+        assertEq(market.withdraw(), 300e18 - COLLATERAL);
+        vm.expectRevert(IMarketGovernance.EnforcedPause.selector);
+        vm.prank(keeper);
+        market.slash(locked);
+        _unpauseMarket();
+        vm.prank(keeper);
+        market.slash(locked);
+        _assertAccount(alice, 0, 0, 0);
     }
 
     /// @dev Unbonding stake that was requested before a lock is not slashed: only the collateral is.
@@ -434,8 +446,7 @@ contract StakingTest is MarketTestBase {
         _stake(alice, 300e18);
         _unstake(alice, 100e18);
         skip(UNBONDING);
-        vm.prank(admin);
-        market.pause();
+        _pauseMarket();
         vm.prank(alice);
         assertEq(market.withdraw(), 100e18);
         assertEq(token.balanceOf(alice), FUNDS - 200e18);
@@ -525,16 +536,16 @@ contract StakingTest is MarketTestBase {
         assertEq(market.totalStaked(), 0);
     }
 
-    function _evilMarket() private returns (ReentrantToken evil, MlproofMarket evilMarket) {
+    function _evilMarket() private returns (ReentrantToken evil, IMlproofMarket evilMarket) {
         evil = new ReentrantToken();
-        evilMarket = new MlproofMarket(IERC20(address(evil)), registry, EPOCH, admin, ADMIN_DELAY, _defaultParams());
+        evilMarket = _newMarket(IERC20(address(evil)), _defaultParams(), 0);
         evil.mint(alice, 10e18);
         vm.prank(alice);
         evil.approve(address(evilMarket), 10e18);
     }
 
     function test_RevertWhen_Stake_Reentered() public {
-        (ReentrantToken evil, MlproofMarket evilMarket) = _evilMarket();
+        (ReentrantToken evil, IMlproofMarket evilMarket) = _evilMarket();
         evil.arm(address(evilMarket), abi.encodeCall(IStaking.stake, (1)));
         vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
         vm.prank(alice);
@@ -542,7 +553,7 @@ contract StakingTest is MarketTestBase {
     }
 
     function test_RevertWhen_Withdraw_Reentered() public {
-        (ReentrantToken evil, MlproofMarket evilMarket) = _evilMarket();
+        (ReentrantToken evil, IMlproofMarket evilMarket) = _evilMarket();
         vm.startPrank(alice);
         evilMarket.stake(10e18);
         evilMarket.requestUnstake(10e18);

@@ -3,7 +3,6 @@ pragma solidity 0.8.30;
 
 import {Vm} from "forge-std/Vm.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IMarketGovernance} from "../contracts/interfaces/IMarketGovernance.sol";
 import {IModelRegistry} from "../contracts/interfaces/IModelRegistry.sol";
 import {IRewards} from "../contracts/interfaces/IRewards.sol";
@@ -18,6 +17,9 @@ import {MockGroth16Verifier} from "./utils/MockGroth16Verifier.sol";
 contract TaskMarketTest is MarketTestBase {
     address internal constant BURN = 0x000000000000000000000000000000000000dEaD;
     uint256 internal constant WC = 123_456_789;
+    /// @dev The protocol fee escrowed with the default bounty, and the whole escrow.
+    uint256 internal constant FEE = BOUNTY * FEE_BPS / 10_000;
+    uint256 internal constant ESCROW = BOUNTY + FEE;
 
     MockGroth16Verifier internal verifier;
     uint256 internal modelId;
@@ -70,43 +72,43 @@ contract TaskMarketTest is MarketTestBase {
     }
 
     function _pause() private {
-        vm.prank(admin);
-        market.pause();
+        _pauseMarket();
     }
 
-    /// @dev A deep copy of `t`. Needed to keep an unlocked task: MarketTestBase's `_lock` sets `prover` on the
-    ///      struct it is given (memory structs are references).
-    function _copy(ITaskMarket.Task memory t) private pure returns (ITaskMarket.Task memory c) {
-        uint256[] memory input = new uint256[](t.input.length);
-        for (uint256 i; i < input.length; ++i) {
-            input[i] = t.input[i];
-        }
-        c = ITaskMarket.Task({
-            requester: t.requester,
-            modelId: t.modelId,
-            deadline: t.deadline,
-            verifier: t.verifier,
-            workUnits: t.workUnits,
-            outputWords: t.outputWords,
-            privateWeights: t.privateWeights,
-            weightsCommitment: t.weightsCommitment,
-            bounty: t.bounty,
-            collateral: t.collateral,
-            prover: t.prover,
-            input: input
-        });
+    /// @dev What `_lock` returns, built before the lock (for expectEmit): the price and fee at `block.timestamp`,
+    ///      the slash terms of the current parameters, `prover` set.
+    function _lockedAs(ITaskMarket.Task memory task, address prover) private view returns (ITaskMarket.Task memory l) {
+        l = _clone(task);
+        uint256 price = market.priceAt(task, block.timestamp);
+        l.fee = uint96(market.feeAt(task, price));
+        l.bounty = uint96(price);
+        l.minPrice = uint96(price);
+        IMarketGovernance.Params memory p = market.params();
+        l.slashRequesterBps = p.slashRequesterBps;
+        l.slashCallerBps = p.slashCallerBps;
+        l.slashBurnBps = p.slashBurnBps;
+        l.prover = prover;
     }
 
-    /// @dev A deep copy of `t` with field `field % 12` changed (xor with a non-zero value, so it always differs).
+    /// @dev Requests the cancellation of `task` as its requester and waits out the notice.
+    function _cancelNow(ITaskMarket.Task memory task) private {
+        vm.prank(task.requester);
+        market.requestCancel(task);
+        vm.warp(block.timestamp + market.CANCEL_NOTICE());
+        vm.prank(task.requester);
+        market.cancelTask(task);
+    }
+
+    /// @dev A deep copy of `t` with field `field % 20` changed (xor with a non-zero value, so it always differs);
+    ///      field 19 is the input (one word changed, or one word appended).
     function _tamper(ITaskMarket.Task memory t, uint256 field, uint256 salt)
         private
         pure
         returns (ITaskMarket.Task memory c)
     {
-        c = _copy(t);
-        uint256[] memory input = c.input;
+        c = _clone(t);
         uint256 x = salt == 0 ? 1 : salt;
-        field %= 12;
+        field %= 20;
         if (field == 0) {
             c.requester = address(uint160(t.requester) ^ uint160(bound(x, 1, type(uint160).max)));
         } else if (field == 1) {
@@ -126,15 +128,31 @@ contract TaskMarketTest is MarketTestBase {
         } else if (field == 8) {
             c.bounty = t.bounty ^ uint96(bound(x, 1, type(uint96).max));
         } else if (field == 9) {
-            c.collateral = t.collateral ^ uint96(bound(x, 1, type(uint96).max));
+            c.minPrice = t.minPrice ^ uint96(bound(x, 1, type(uint96).max));
         } else if (field == 10) {
+            c.rampStart = t.rampStart ^ uint32(bound(x, 1, type(uint32).max));
+        } else if (field == 11) {
+            c.rampEnd = t.rampEnd ^ uint32(bound(x, 1, type(uint32).max));
+        } else if (field == 12) {
+            c.fee = t.fee ^ uint96(bound(x, 1, type(uint96).max));
+        } else if (field == 13) {
+            c.collateral = t.collateral ^ uint96(bound(x, 1, type(uint96).max));
+        } else if (field == 14) {
+            c.pauseClock = t.pauseClock ^ uint32(bound(x, 1, type(uint32).max));
+        } else if (field == 15) {
+            c.slashRequesterBps = t.slashRequesterBps ^ uint16(bound(x, 1, type(uint16).max));
+        } else if (field == 16) {
+            c.slashCallerBps = t.slashCallerBps ^ uint16(bound(x, 1, type(uint16).max));
+        } else if (field == 17) {
+            c.slashBurnBps = t.slashBurnBps ^ uint16(bound(x, 1, type(uint16).max));
+        } else if (field == 18) {
             c.prover = address(uint160(t.prover) ^ uint160(bound(x, 1, type(uint160).max)));
         } else if (x % 2 == 0) {
-            c.input[x % input.length] ^= x;
+            c.input[x % t.input.length] ^= x;
         } else {
-            c.input = new uint256[](input.length + 1);
-            for (uint256 i; i < input.length; ++i) {
-                c.input[i] = input[i];
+            c.input = new uint256[](t.input.length + 1);
+            for (uint256 i; i < t.input.length; ++i) {
+                c.input[i] = t.input[i];
             }
         }
     }
@@ -166,27 +184,33 @@ contract TaskMarketTest is MarketTestBase {
 
     function test_TaskHash_IsKeccakWithTopBitCleared() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        // Spelled out: the 12 head words (the last is the input's offset, 12 * 32), then the input's length and words.
-        bytes32 tuple = keccak256(
-            bytes.concat(
-                abi.encode(
-                    task.requester,
-                    task.modelId,
-                    task.deadline,
-                    task.verifier,
-                    task.workUnits,
-                    task.outputWords,
-                    task.privateWeights,
-                    task.weightsCommitment,
-                    task.bounty,
-                    task.collateral,
-                    task.prover,
-                    uint256(0x180)
-                ),
-                abi.encode(task.input.length),
-                abi.encodePacked(task.input)
-            )
+        // Spelled out: the 20 head words (the last is the input's offset, 20 * 32), then the input's length and words.
+        bytes memory head1 = abi.encode(
+            task.requester,
+            task.modelId,
+            task.deadline,
+            task.verifier,
+            task.workUnits,
+            task.outputWords,
+            task.privateWeights,
+            task.weightsCommitment,
+            task.bounty,
+            task.minPrice
         );
+        bytes memory head2 = abi.encode(
+            task.rampStart,
+            task.rampEnd,
+            task.fee,
+            task.collateral,
+            task.pauseClock,
+            task.slashRequesterBps,
+            task.slashCallerBps,
+            task.slashBurnBps,
+            task.prover,
+            uint256(0x280)
+        );
+        bytes32 tuple =
+            keccak256(bytes.concat(head1, head2, abi.encode(task.input.length), abi.encodePacked(task.input)));
         assertEq(_hashOf(task), bytes32(uint256(tuple) & ~uint256(1 << 255)));
         assertEq(market.taskHash(task), _hashOf(task));
         assertEq(market.openTaskHash(id), _hashOf(task));
@@ -202,7 +226,7 @@ contract TaskMarketTest is MarketTestBase {
         uint256 deadline = _deadline();
         ITaskMarket.Task memory task = _task(requester, modelId, input, BOUNTY, COLLATERAL, deadline);
         bytes32 id = _statementId(modelId, input);
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         uint256 before = token.balanceOf(address(market));
 
         vm.expectEmit(true, true, true, true, address(market));
@@ -213,7 +237,7 @@ contract TaskMarketTest is MarketTestBase {
         assertEq(returned, id);
         assertEq(returned, market.statementId(modelId, input));
         assertEq(market.openTaskHash(id), _hashOf(task));
-        assertEq(token.balanceOf(address(market)), before + BOUNTY);
+        assertEq(token.balanceOf(address(market)), before + ESCROW, "bounty and fee escrowed");
         assertEq(token.balanceOf(requester), 0);
         assertEq(market.claimable(requester), 0);
         // The snapshot matches the registry.
@@ -222,6 +246,25 @@ contract TaskMarketTest is MarketTestBase {
         assertEq(task.outputWords, 1);
         assertFalse(task.privateWeights);
         assertEq(task.prover, address(0));
+        // A fixed price: the ramp is flat at the bounty from posting on; fee at the full bounty; no slash terms yet.
+        assertEq(task.minPrice, BOUNTY);
+        assertEq(task.rampStart, block.timestamp);
+        assertEq(task.rampEnd, block.timestamp);
+        assertEq(task.fee, FEE);
+        assertEq(task.pauseClock, 0);
+        assertEq(task.slashRequesterBps + task.slashCallerBps + task.slashBurnBps, 0);
+        assertEq(market.priceAt(task, block.timestamp), BOUNTY);
+        assertEq(market.effectiveDeadline(task), deadline);
+    }
+
+    /// @dev Approving the bounty alone is not enough: the fee is escrowed on top.
+    function test_RevertWhen_PostTask_EscrowExcludesFee() public {
+        _approve(requester, BOUNTY);
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(market), BOUNTY, ESCROW)
+        );
+        vm.prank(requester);
+        market.postTask(modelId, _input(), BOUNTY, COLLATERAL, _deadline(), "");
     }
 
     function test_PostTask_SameInputOtherModelIsOtherStatement() public {
@@ -235,7 +278,7 @@ contract TaskMarketTest is MarketTestBase {
     }
 
     function test_RevertWhen_PostTask_UnknownModel() public {
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryUnknownModel.selector, 99));
         vm.prank(requester);
         market.postTask(99, _input(), BOUNTY, COLLATERAL, _deadline(), "");
@@ -244,7 +287,7 @@ contract TaskMarketTest is MarketTestBase {
     function test_RevertWhen_PostTask_DeprecatedModel() public {
         vm.prank(admin);
         registry.deprecateModel(modelId);
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketModelNotAvailable.selector, modelId));
         vm.prank(requester);
         market.postTask(modelId, _input(), BOUNTY, COLLATERAL, _deadline(), "");
@@ -268,7 +311,7 @@ contract TaskMarketTest is MarketTestBase {
                 metadataURI: ""
             })
         );
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketModelNotAvailable.selector, training));
         vm.prank(requester);
         market.postTask(training, _input(), BOUNTY, COLLATERAL, _deadline(), "");
@@ -276,14 +319,14 @@ contract TaskMarketTest is MarketTestBase {
 
     function testFuzz_RevertWhen_PostTask_WrongInputLength(uint8 len) public {
         vm.assume(len != 3);
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketWrongInputLength.selector, len, 3));
         vm.prank(requester);
         market.postTask(modelId, new uint256[](len), BOUNTY, COLLATERAL, _deadline(), "");
     }
 
     function test_RevertWhen_PostTask_InputNotInField() public {
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         for (uint256 i; i < 3; ++i) {
             uint256[] memory input = _words(1, 2, 3);
             input[i] = R;
@@ -297,7 +340,7 @@ contract TaskMarketTest is MarketTestBase {
     }
 
     function test_RevertWhen_PostTask_BountyBelowMinimum() public {
-        _approve(requester, MIN_BOUNTY);
+        _approve(requester, 2 * uint256(MIN_BOUNTY));
         vm.expectRevert(
             abi.encodeWithSelector(ITaskMarket.TaskMarketInvalidBounty.selector, MIN_BOUNTY - 1, MIN_BOUNTY)
         );
@@ -317,7 +360,7 @@ contract TaskMarketTest is MarketTestBase {
     }
 
     function test_RevertWhen_PostTask_CollateralBelowMinimum() public {
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         vm.expectRevert(
             abi.encodeWithSelector(ITaskMarket.TaskMarketInvalidCollateral.selector, MIN_COLLATERAL - 1, MIN_COLLATERAL)
         );
@@ -327,7 +370,7 @@ contract TaskMarketTest is MarketTestBase {
 
     function test_RevertWhen_PostTask_CollateralAboveUint96() public {
         uint256 collateral = uint256(type(uint96).max) + 1;
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         vm.expectRevert(
             abi.encodeWithSelector(ITaskMarket.TaskMarketInvalidCollateral.selector, collateral, MIN_COLLATERAL)
         );
@@ -336,7 +379,7 @@ contract TaskMarketTest is MarketTestBase {
     }
 
     function test_RevertWhen_PostTask_DeadlineTooSoon() public {
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         uint256 deadline = block.timestamp + MIN_DURATION;
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketInvalidDeadline.selector, deadline));
         vm.prank(requester);
@@ -352,7 +395,7 @@ contract TaskMarketTest is MarketTestBase {
     }
 
     function test_RevertWhen_PostTask_DeadlineTooFar() public {
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         uint256 deadline = block.timestamp + MAX_DURATION + 1;
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketInvalidDeadline.selector, deadline));
         vm.prank(requester);
@@ -378,7 +421,7 @@ contract TaskMarketTest is MarketTestBase {
         uint256[] memory input = _input();
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, input);
         _fulfil(task, alice, _words(7));
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketStatementTaken.selector, id));
         vm.prank(requester);
         market.postTask(modelId, input, BOUNTY, COLLATERAL, _deadline(), "");
@@ -387,7 +430,7 @@ contract TaskMarketTest is MarketTestBase {
     function test_RevertWhen_PostTask_NoAllowance() public {
         token.mint(requester, BOUNTY);
         vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(market), 0, BOUNTY)
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(market), 0, ESCROW)
         );
         vm.prank(requester);
         market.postTask(modelId, _input(), BOUNTY, COLLATERAL, _deadline(), "");
@@ -395,10 +438,48 @@ contract TaskMarketTest is MarketTestBase {
 
     function test_RevertWhen_PostTask_Paused() public {
         _pause();
-        _approve(requester, BOUNTY);
-        vm.expectRevert(Pausable.EnforcedPause.selector);
+        _approve(requester, ESCROW);
+        vm.expectRevert(IMarketGovernance.EnforcedPause.selector);
         vm.prank(requester);
         market.postTask(modelId, _input(), BOUNTY, COLLATERAL, _deadline(), "");
+    }
+
+    // ------------------------------------------------------------------ postTaskWithOffer
+
+    function test_PostTaskWithOffer_StoresRampEscrowsAndEmits() public {
+        uint256[] memory input = _input();
+        ITaskMarket.Offer memory offer = ITaskMarket.Offer({
+            minPrice: 2e18, bounty: 8e18, rampDelay: 60, rampPeriod: 600, collateral: COLLATERAL, deadline: _deadline()
+        });
+        uint256 fee = market.feeFor(offer.bounty);
+        assertEq(fee, offer.bounty * FEE_BPS / 10_000);
+        ITaskMarket.Task memory task = _task(requester, modelId, input, offer.bounty, COLLATERAL, offer.deadline);
+        task.minPrice = 2e18;
+        task.rampStart = uint32(block.timestamp + 60);
+        task.rampEnd = uint32(block.timestamp + 660);
+        bytes32 id = _statementId(modelId, input);
+        _approve(requester, offer.bounty + fee);
+
+        vm.expectEmit(true, true, true, true, address(market));
+        emit ITaskMarket.TaskPosted(id, modelId, requester, task, "ramp");
+        vm.prank(requester);
+        assertEq(market.postTaskWithOffer(modelId, input, offer, "ramp"), id);
+        assertEq(market.openTaskHash(id), _hashOf(task));
+        assertEq(token.balanceOf(requester), 0, "the full bounty and fee are escrowed");
+        assertEq(market.priceAt(task, block.timestamp), 2e18);
+        assertEq(market.priceAt(task, block.timestamp + 360), 5e18);
+        assertEq(market.priceAt(task, block.timestamp + 660), 8e18);
+    }
+
+    function test_RevertWhen_PostTaskWithOffer_Paused() public {
+        _pause();
+        ITaskMarket.Offer memory offer = ITaskMarket.Offer({
+            minPrice: BOUNTY, bounty: BOUNTY, rampDelay: 0, rampPeriod: 0, collateral: COLLATERAL, deadline: _deadline()
+        });
+        _approve(requester, ESCROW);
+        vm.expectRevert(IMarketGovernance.EnforcedPause.selector);
+        vm.prank(requester);
+        market.postTaskWithOffer(modelId, _input(), offer, "");
     }
 
     // ------------------------------------------------------------------ lockTask
@@ -408,8 +489,8 @@ contract TaskMarketTest is MarketTestBase {
         vm.expectEmit(true, false, false, true, address(market));
         emit IStaking.CollateralLocked(alice, COLLATERAL, task.deadline);
         vm.expectEmit(true, true, false, true, address(market));
-        emit ITaskMarket.TaskLocked(id, alice, COLLATERAL);
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        emit ITaskMarket.TaskLocked(id, alice, _lockedAs(task, alice));
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
 
         assertEq(market.openTaskHash(id), _hashOf(locked));
         assertTrue(market.openTaskHash(id) != _hashOf(task));
@@ -417,19 +498,25 @@ contract TaskMarketTest is MarketTestBase {
         assertEq(a.active, MIN_STAKE);
         assertEq(a.locked, COLLATERAL);
         assertEq(a.lockCount, 1);
-        assertEq(a.earliestDeadline, task.deadline);
         assertEq(market.freeStakeOf(alice), MIN_STAKE - COLLATERAL);
         assertEq(market.totalStaked(), 2 * uint256(MIN_STAKE));
+        // The lock fixes the price (the bounty, on a fixed-price task) and the slash terms in force.
+        assertEq(locked.bounty, BOUNTY);
+        assertEq(locked.fee, FEE);
+        assertEq(locked.slashRequesterBps, SLASH_REQUESTER_BPS);
+        assertEq(locked.slashCallerBps, SLASH_CALLER_BPS);
+        assertEq(locked.slashBurnBps, SLASH_BURN_BPS);
+        assertEq(market.claimable(requester), 0, "nothing to refund at the full price");
     }
 
     function test_LockTask_AtDeadline() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
         vm.warp(task.deadline);
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         assertEq(market.openTaskHash(id), _hashOf(locked));
     }
 
-    function test_LockTask_TwoLocksTrackEarliestDeadline() public {
+    function test_LockTask_TwoLocksAddUp() public {
         (ITaskMarket.Task memory t1,) =
             _postWith(requester, modelId, _input(), BOUNTY, COLLATERAL, block.timestamp + 2 hours);
         (ITaskMarket.Task memory t2,) =
@@ -439,13 +526,12 @@ contract TaskMarketTest is MarketTestBase {
         IStaking.Account memory a = market.accountOf(alice);
         assertEq(a.locked, 2 * COLLATERAL);
         assertEq(a.lockCount, 2);
-        assertEq(a.earliestDeadline, t2.deadline);
         assertEq(market.freeStakeOf(alice), 0);
     }
 
     function test_RevertWhen_LockTask_AlreadyLocked() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         // The current (locked) task: Locked.
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketLocked.selector, id, alice));
         vm.prank(bob);
@@ -489,17 +575,29 @@ contract TaskMarketTest is MarketTestBase {
         market.lockTask(task);
     }
 
-    function test_RevertWhen_LockTask_SlashPending() public {
+    /// @dev An overdue lock does not make its prover ineligible any more (no slash-pending freeze): the overdue
+    ///      collateral stays locked and slashable, and the free stake can take other work.
+    function test_LockTask_WithOverdueLockStillEligible() public {
         (ITaskMarket.Task memory t1,) = _post(modelId, _input());
         (ITaskMarket.Task memory t2,) =
             _postWith(requester, modelId, _input(), BOUNTY, MIN_COLLATERAL, block.timestamp + 2 hours);
-        _lock(t1, alice);
+        ITaskMarket.Task memory l1 = _lock(t1, alice);
         vm.warp(uint256(t1.deadline) + 1);
-        assertTrue(market.slashPending(alice));
-        assertFalse(market.isEligible(alice));
-        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotEligible.selector, alice));
+        assertTrue(market.isEligible(alice));
+        _lock(t2, alice);
+        assertEq(market.accountOf(alice).locked, COLLATERAL + MIN_COLLATERAL);
+        vm.prank(carol);
+        market.slash(l1);
+        assertEq(market.accountOf(alice).locked, MIN_COLLATERAL, "the overdue lock was still slashable");
+    }
+
+    function test_RevertWhen_LockTask_CancelRequested() public {
+        (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
+        vm.prank(requester);
+        market.requestCancel(task);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketCancelling.selector, id));
         vm.prank(alice);
-        market.lockTask(t2);
+        market.lockTask(task);
     }
 
     function test_RevertWhen_LockTask_InsufficientFreeStake() public {
@@ -524,7 +622,7 @@ contract TaskMarketTest is MarketTestBase {
     function test_RevertWhen_LockTask_Paused() public {
         (ITaskMarket.Task memory task,) = _post(modelId, _input());
         _pause();
-        vm.expectRevert(Pausable.EnforcedPause.selector);
+        vm.expectRevert(IMarketGovernance.EnforcedPause.selector);
         vm.prank(alice);
         market.lockTask(task);
     }
@@ -535,7 +633,7 @@ contract TaskMarketTest is MarketTestBase {
         uint256[] memory input = _input();
         uint256[] memory output = _words(42);
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, input);
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
 
         vm.expectEmit(true, true, true, true, address(market));
         emit IVerifiedOutputs.OutputVerified(modelId, _inputCommitment(input), alice, output);
@@ -562,9 +660,9 @@ contract TaskMarketTest is MarketTestBase {
         assertEq(a.active, MIN_STAKE);
         assertEq(a.locked, 0);
         assertEq(a.lockCount, 0);
-        assertEq(a.earliestDeadline, 0);
         assertEq(market.claimable(alice), BOUNTY);
-        assertEq(market.epochInfo(0).units, WORK_UNITS);
+        assertEq(market.epochInfo(0).fees, FEE, "the fee weights the epoch's emission");
+        assertEq(market.claimable(requester), 0);
     }
 
     function test_Fulfil_UnlockedByAnyEligibleProver() public {
@@ -584,7 +682,7 @@ contract TaskMarketTest is MarketTestBase {
 
     function test_Fulfil_AtDeadline() public {
         (ITaskMarket.Task memory task,) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         vm.warp(task.deadline);
         _fulfil(locked, alice, _words(1));
         assertEq(market.claimable(alice), BOUNTY);
@@ -732,7 +830,7 @@ contract TaskMarketTest is MarketTestBase {
     function test_RevertWhen_Fulfil_OutputNotPacked_EachHighBit() public {
         uint256[] memory input = _input();
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, input);
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         for (uint256 bit = 88; bit < 256; ++bit) {
             vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketOutputNotPacked.selector, id));
             _fulfil(locked, alice, _words(uint256(1) << bit));
@@ -760,7 +858,7 @@ contract TaskMarketTest is MarketTestBase {
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketOutputNotPacked.selector, id));
         _fulfil(task, alice, _words(uint256(1) << 100));
         assertEq(market.openTaskHash(id), _hashOf(task), "task still open");
-        assertEq(market.epochInfo(0).units, 0);
+        assertEq(market.epochInfo(0).fees, 0);
     }
 
     function testFuzz_RevertWhen_Fulfil_OutputNotPacked(uint256 word) public {
@@ -873,8 +971,8 @@ contract TaskMarketTest is MarketTestBase {
         assertEq(market.claimable(alice), BOUNTY);
     }
 
-    /// @dev A locked prover can deliver its task even while another of its locks is overdue (slash pending).
-    function test_Fulfil_LockedProverWithSlashPendingCanDeliver() public {
+    /// @dev A locked prover can deliver its task even while another of its locks is overdue.
+    function test_Fulfil_LockedProverWithOverdueLockCanDeliver() public {
         (ITaskMarket.Task memory t1,) =
             _postWith(requester, modelId, _input(), BOUNTY, MIN_COLLATERAL, block.timestamp + 1 hours);
         (ITaskMarket.Task memory t2,) =
@@ -882,16 +980,14 @@ contract TaskMarketTest is MarketTestBase {
         _lock(t1, alice);
         ITaskMarket.Task memory l2 = _lock(t2, alice);
         vm.warp(uint256(t1.deadline) + 1);
-        assertTrue(market.slashPending(alice));
         _fulfil(l2, alice, _words(1));
         assertEq(market.claimable(alice), BOUNTY);
-        assertEq(market.accountOf(alice).locked, MIN_COLLATERAL);
-        assertTrue(market.slashPending(alice), "t1 still overdue");
+        assertEq(market.accountOf(alice).locked, MIN_COLLATERAL, "t1 still locked");
     }
 
     function test_RevertWhen_Fulfil_LockedByOther() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketLocked.selector, id, alice));
         _fulfil(locked, bob, _words(1));
         // Passing the unlocked version does not help.
@@ -923,14 +1019,16 @@ contract TaskMarketTest is MarketTestBase {
         _fulfil(task, carol, _words(1));
     }
 
-    function test_RevertWhen_Fulfil_UnlockedWithSlashPending() public {
+    /// @dev An overdue lock no longer bars its prover from fulfilling other (unlocked) tasks.
+    function test_Fulfil_UnlockedWithOverdueLock() public {
         (ITaskMarket.Task memory t1,) = _post(modelId, _input());
         (ITaskMarket.Task memory t2,) =
             _postWith(requester, modelId, _input(), BOUNTY, COLLATERAL, block.timestamp + 2 hours);
         _lock(t1, alice);
         vm.warp(uint256(t1.deadline) + 1);
-        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotEligible.selector, alice));
         _fulfil(t2, alice, _words(1));
+        assertEq(market.claimable(alice), BOUNTY);
+        assertEq(market.accountOf(alice).locked, COLLATERAL, "t1's collateral stays locked");
     }
 
     function testFuzz_RevertWhen_Fulfil_WrongOutputLength(uint8 len) public {
@@ -943,7 +1041,7 @@ contract TaskMarketTest is MarketTestBase {
     function test_RevertWhen_Fulfil_InvalidProof() public {
         uint256[] memory input = _input();
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, input);
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         verifier.setResult(false);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketInvalidProof.selector, id));
         _fulfil(locked, alice, _words(1));
@@ -968,7 +1066,7 @@ contract TaskMarketTest is MarketTestBase {
     function test_RevertWhen_Fulfil_Paused() public {
         (ITaskMarket.Task memory task,) = _post(modelId, _input());
         _pause();
-        vm.expectRevert(Pausable.EnforcedPause.selector);
+        vm.expectRevert(IMarketGovernance.EnforcedPause.selector);
         _fulfil(task, alice, _words(1));
     }
 
@@ -976,7 +1074,7 @@ contract TaskMarketTest is MarketTestBase {
 
     function test_Slash_SplitsCollateralRefundsBountyAndEmits() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         vm.warp(uint256(task.deadline) + 1);
 
         uint256 toRequester = COLLATERAL * SLASH_REQUESTER_BPS / 10_000; // 25e18
@@ -993,7 +1091,7 @@ contract TaskMarketTest is MarketTestBase {
         market.slash(locked);
 
         assertEq(market.openTaskHash(id), bytes32(0));
-        assertEq(market.claimable(requester), toRequester + BOUNTY);
+        assertEq(market.claimable(requester), toRequester + BOUNTY + FEE, "share, bounty and fee");
         assertEq(market.claimable(carol), toCaller);
         assertEq(market.claimable(admin), toTreasury);
         assertEq(market.claimable(alice), 0);
@@ -1002,7 +1100,6 @@ contract TaskMarketTest is MarketTestBase {
         assertEq(a.active, MIN_STAKE - COLLATERAL);
         assertEq(a.locked, 0);
         assertEq(a.lockCount, 0);
-        assertFalse(market.slashPending(alice));
         // Half its stake is gone: below the minimum, no longer eligible.
         assertFalse(market.isEligible(alice));
     }
@@ -1017,7 +1114,7 @@ contract TaskMarketTest is MarketTestBase {
 
     function test_RevertWhen_Slash_NotExpired() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotExpired.selector, id, task.deadline));
         vm.prank(carol);
         market.slash(locked);
@@ -1029,7 +1126,7 @@ contract TaskMarketTest is MarketTestBase {
 
     function test_RevertWhen_Slash_Twice() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         vm.warp(uint256(task.deadline) + 1);
         vm.prank(carol);
         market.slash(locked);
@@ -1042,21 +1139,34 @@ contract TaskMarketTest is MarketTestBase {
 
     function test_RevertWhen_Slash_Fulfilled() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         _fulfil(locked, alice, _words(1));
         vm.warp(uint256(task.deadline) + 1);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketUnknownTask.selector, id));
         market.slash(locked);
     }
 
-    function test_Slash_WorksWhilePaused() public {
-        (ITaskMarket.Task memory task,) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+    /// @dev Nothing is slashed while paused, and the pause extends the deadline: after it the task is not
+    ///      overdue until the deadline plus the pause's length.
+    function test_RevertWhen_Slash_Paused() public {
+        (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
+        vm.warp(uint256(task.deadline) - 10);
         _pause();
-        vm.warp(uint256(task.deadline) + 1);
+        vm.warp(uint256(task.deadline) + 100);
+        vm.expectRevert(IMarketGovernance.EnforcedPause.selector);
         vm.prank(carol);
         market.slash(locked);
-        assertEq(market.claimable(requester), COLLATERAL * SLASH_REQUESTER_BPS / 10_000 + BOUNTY);
+        _unpauseMarket();
+        uint256 effective = uint256(task.deadline) + 110;
+        assertEq(market.effectiveDeadline(locked), effective);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotExpired.selector, id, effective));
+        vm.prank(carol);
+        market.slash(locked);
+        vm.warp(effective + 1);
+        vm.prank(carol);
+        market.slash(locked);
+        assertEq(market.claimable(requester), COLLATERAL * SLASH_REQUESTER_BPS / 10_000 + ESCROW);
     }
 
     function testFuzz_Slash_SplitSumsToCollateral(
@@ -1103,7 +1213,7 @@ contract TaskMarketTest is MarketTestBase {
         uint256 toCaller = collateral * p.slashCallerBps / 10_000;
         uint256 burned = collateral * p.slashBurnBps / 10_000;
         uint256 toTreasury = market.claimable(admin);
-        assertEq(market.claimable(requester), toRequester + bounty);
+        assertEq(market.claimable(requester), toRequester + bounty + bounty * FEE_BPS / 10_000);
         assertEq(market.claimable(caller), toCaller);
         assertEq(token.balanceOf(BURN), burned);
         assertEq(toRequester + toCaller + burned + toTreasury, collateral, "split sums to collateral");
@@ -1114,25 +1224,52 @@ contract TaskMarketTest is MarketTestBase {
         assertLe(toTreasury, treasuryFloor + 3);
     }
 
-    // ------------------------------------------------------------------ cancelTask
+    // ------------------------------------------------------------------ requestCancel / cancelTask
 
-    function test_CancelTask_ByRequester() public {
+    function test_CancelTask_ByRequesterAfterNotice() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
+        uint256 dueAt = block.timestamp + market.CANCEL_NOTICE();
+        vm.expectEmit(true, true, false, true, address(market));
+        emit ITaskMarket.TaskCancelRequested(id, requester, dueAt);
+        vm.prank(requester);
+        market.requestCancel(task);
+        assertEq(market.cancelDueAt(id), dueAt);
+        assertEq(market.openTaskHash(id), _hashOf(task), "still open during the notice");
+
+        vm.warp(dueAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotCancellable.selector, id));
+        vm.prank(requester);
+        market.cancelTask(task);
+
+        vm.warp(dueAt);
         vm.expectEmit(true, true, false, true, address(market));
         emit ITaskMarket.TaskCancelled(id, requester);
         vm.prank(requester);
         market.cancelTask(task);
         assertEq(market.openTaskHash(id), bytes32(0));
-        assertEq(market.claimable(requester), BOUNTY);
+        assertEq(market.cancelDueAt(id), 0);
+        assertEq(market.claimable(requester), ESCROW, "bounty and fee refunded");
         vm.prank(requester);
-        assertEq(market.claim(), BOUNTY);
-        assertEq(token.balanceOf(requester), BOUNTY);
+        assertEq(market.claim(), ESCROW);
+        assertEq(token.balanceOf(requester), ESCROW);
+    }
+
+    /// @dev Once due, anyone may finish the cancellation; the refund still goes to the requester.
+    function test_CancelTask_ByAnyoneOnceDue() public {
+        (ITaskMarket.Task memory task,) = _post(modelId, _input());
+        vm.prank(requester);
+        market.requestCancel(task);
+        vm.warp(block.timestamp + market.CANCEL_NOTICE());
+        vm.prank(carol);
+        market.cancelTask(task);
+        assertEq(market.claimable(requester), ESCROW);
+        assertEq(market.claimable(carol), 0);
     }
 
     function test_CancelTask_ByAnyoneAfterDeadline() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
         vm.warp(task.deadline);
-        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotRequester.selector, id, carol));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotCancellable.selector, id));
         vm.prank(carol);
         market.cancelTask(task);
         vm.warp(uint256(task.deadline) + 1);
@@ -1140,20 +1277,45 @@ contract TaskMarketTest is MarketTestBase {
         emit ITaskMarket.TaskCancelled(id, requester);
         vm.prank(carol);
         market.cancelTask(task);
-        assertEq(market.claimable(requester), BOUNTY, "refund goes to the requester");
+        assertEq(market.claimable(requester), ESCROW, "refund goes to the requester");
         assertEq(market.claimable(carol), 0);
     }
 
-    function test_RevertWhen_CancelTask_NotRequester() public {
+    function test_RevertWhen_CancelTask_NotRequested() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotRequester.selector, id, carol));
-        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotCancellable.selector, id));
+        vm.prank(requester);
         market.cancelTask(task);
     }
 
+    function test_RevertWhen_RequestCancel_NotRequester() public {
+        (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotRequester.selector, id, carol));
+        vm.prank(carol);
+        market.requestCancel(task);
+        assertEq(market.cancelDueAt(id), 0);
+    }
+
+    function test_RevertWhen_RequestCancel_Twice() public {
+        (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
+        vm.prank(requester);
+        market.requestCancel(task);
+        uint256 due = market.cancelDueAt(id);
+        vm.warp(block.timestamp + 100);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketCancelling.selector, id));
+        vm.prank(requester);
+        market.requestCancel(task);
+        assertEq(market.cancelDueAt(id), due, "the notice is not restarted");
+    }
+
+    /// @dev Regression: a locked task can never be cancelled, neither before its deadline nor after (then it is
+    ///      slashed), and no cancellation can be requested for it.
     function test_RevertWhen_CancelTask_Locked() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketLocked.selector, id, alice));
+        vm.prank(requester);
+        market.requestCancel(locked);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketLocked.selector, id, alice));
         vm.prank(requester);
         market.cancelTask(locked);
@@ -1161,19 +1323,26 @@ contract TaskMarketTest is MarketTestBase {
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketLocked.selector, id, alice));
         vm.prank(requester);
         market.cancelTask(locked);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketLocked.selector, id, alice));
+        vm.prank(requester);
+        market.requestCancel(locked);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketUnknownTask.selector, id));
         vm.prank(requester);
         market.cancelTask(task);
+        assertEq(market.openTaskHash(id), _hashOf(locked), "still locked");
+        assertEq(market.claimable(requester), 0);
     }
 
     function test_RevertWhen_CancelTask_Twice() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
+        _cancelNow(task);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketUnknownTask.selector, id));
         vm.prank(requester);
         market.cancelTask(task);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketUnknownTask.selector, id));
         vm.prank(requester);
-        market.cancelTask(task);
-        assertEq(market.claimable(requester), BOUNTY, "refunded once");
+        market.requestCancel(task);
+        assertEq(market.claimable(requester), ESCROW, "refunded once");
     }
 
     function test_RevertWhen_CancelTask_Verified() public {
@@ -1181,23 +1350,37 @@ contract TaskMarketTest is MarketTestBase {
         _fulfil(task, alice, _words(1));
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketUnknownTask.selector, id));
         vm.prank(requester);
+        market.requestCancel(task);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketUnknownTask.selector, id));
+        vm.prank(requester);
         market.cancelTask(task);
     }
 
+    /// @dev Requesting and completing a cancellation stay open while paused (a pause cannot trap a requester's
+    ///      escrow), but the notice only runs on unpaused time.
     function test_CancelTask_WorksWhilePaused() public {
-        (ITaskMarket.Task memory task,) = _post(modelId, _input());
+        (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
+        _pause();
+        vm.prank(requester);
+        market.requestCancel(task);
+        vm.warp(block.timestamp + market.CANCEL_NOTICE());
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketNotCancellable.selector, id));
+        vm.prank(requester);
+        market.cancelTask(task);
+        _unpauseMarket();
+        vm.warp(block.timestamp + market.PAUSE_COOLDOWN());
         _pause();
         vm.prank(requester);
         market.cancelTask(task);
         vm.prank(requester);
-        assertEq(market.claim(), BOUNTY);
+        assertEq(market.claim(), ESCROW);
     }
 
     // ------------------------------------------------------------------ tampered tasks
 
     function test_RevertWhen_TaskFieldTampered() public {
         (ITaskMarket.Task memory task,) = _post(modelId, _input());
-        for (uint256 field; field < 12; ++field) {
+        for (uint256 field; field < 20; ++field) {
             ITaskMarket.Task memory t = _tamper(task, field, 0xdead_beef);
             bytes32 tid = _statementId(t.modelId, t.input);
             vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketUnknownTask.selector, tid));
@@ -1244,13 +1427,14 @@ contract TaskMarketTest is MarketTestBase {
     ///      the canonical encoding of the same call succeeds.
     function test_RevertWhen_TaskCalldataNotCanonical() public {
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
+        vm.warp(uint256(task.deadline) + 1); // cancellable by anyone
         bytes memory canonical = abi.encodeCall(ITaskMarket.cancelTask, (task));
-        // selector (4) | tuple offset 0x20 (32) | 12 head words | input length | input words
-        uint256 offsetAt = 4 + 32 + 11 * 32;
-        assertEq(uint256(_wordAt(canonical, offsetAt)), 0x180, "input offset");
+        // selector (4) | tuple offset 0x20 (32) | 20 head words | input length | input words
+        uint256 offsetAt = 4 + 32 + 19 * 32;
+        assertEq(uint256(_wordAt(canonical, offsetAt)), 0x280, "input offset");
         bytes memory padded = bytes.concat(
             _slice(canonical, 0, offsetAt),
-            bytes32(uint256(0x1a0)),
+            bytes32(uint256(0x2a0)),
             bytes32(0),
             _slice(canonical, offsetAt + 32, canonical.length)
         );
@@ -1265,7 +1449,7 @@ contract TaskMarketTest is MarketTestBase {
         (ok,) = address(market).call(canonical);
         assertTrue(ok);
         assertEq(market.openTaskHash(id), bytes32(0));
-        assertEq(market.claimable(requester), BOUNTY);
+        assertEq(market.claimable(requester), ESCROW);
     }
 
     function _wordAt(bytes memory b, uint256 at) private pure returns (bytes32 w) {
@@ -1287,42 +1471,50 @@ contract TaskMarketTest is MarketTestBase {
         uint256 stakes = 2 * uint256(MIN_STAKE);
         assertEq(token.balanceOf(address(market)), stakes);
         (ITaskMarket.Task memory task,) = _post(modelId, _input());
-        assertEq(token.balanceOf(address(market)), stakes + BOUNTY);
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
-        assertEq(token.balanceOf(address(market)), stakes + BOUNTY, "locking moves no tokens");
+        assertEq(token.balanceOf(address(market)), stakes + ESCROW);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
+        assertEq(token.balanceOf(address(market)), stakes + ESCROW, "locking moves no tokens");
         _fulfil(locked, alice, _words(3));
-        assertEq(token.balanceOf(address(market)), stakes + BOUNTY, "fulfilling moves no tokens");
+        assertEq(token.balanceOf(address(market)), stakes + ESCROW, "fulfilling moves no tokens");
 
         vm.expectEmit(true, false, false, true, address(market));
         emit IRewards.Claimed(alice, BOUNTY);
         vm.prank(alice);
         assertEq(market.claim(), BOUNTY);
         assertEq(token.balanceOf(alice), BOUNTY);
-        assertEq(token.balanceOf(address(market)), stakes);
+        assertEq(token.balanceOf(address(market)), stakes + FEE, "the fee waits for the treasury");
         assertEq(market.totalStaked(), stakes);
         assertEq(market.claimable(alice), 0);
         assertEq(market.freeStakeOf(alice), MIN_STAKE);
+
+        // The fee is the treasury's once the epoch ends.
+        assertEq(market.claimable(admin), 0);
+        vm.warp(block.timestamp + EPOCH);
+        assertEq(market.claimable(admin), FEE);
+        vm.prank(admin);
+        assertEq(market.claim(), FEE);
+        assertEq(token.balanceOf(address(market)), stakes);
     }
 
     function test_LifeCycle_PostLockSlashClaims() public {
         uint256 stakes = 2 * uint256(MIN_STAKE);
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, _input());
-        ITaskMarket.Task memory locked = _lock(_copy(task), alice);
+        ITaskMarket.Task memory locked = _lock(_clone(task), alice);
         vm.warp(uint256(task.deadline) + 1);
         vm.prank(carol);
         market.slash(locked);
         // 50e18 collateral: 25 requester, 5 caller, 10 burned, 10 treasury.
         assertEq(token.balanceOf(BURN), 10e18);
-        assertEq(token.balanceOf(address(market)), stakes + BOUNTY - 10e18);
+        assertEq(token.balanceOf(address(market)), stakes + ESCROW - 10e18);
         assertEq(market.totalStaked(), stakes - COLLATERAL);
 
         vm.prank(requester);
-        assertEq(market.claim(), 25e18 + BOUNTY);
+        assertEq(market.claim(), 25e18 + ESCROW);
         vm.prank(carol);
         assertEq(market.claim(), 5e18);
         vm.prank(admin);
         assertEq(market.claim(), 10e18);
-        assertEq(token.balanceOf(requester), 30e18);
+        assertEq(token.balanceOf(requester), 25e18 + ESCROW);
         assertEq(token.balanceOf(carol), 5e18);
         assertEq(token.balanceOf(admin), 10e18);
         assertEq(token.balanceOf(address(market)), stakes - COLLATERAL);
@@ -1339,11 +1531,10 @@ contract TaskMarketTest is MarketTestBase {
     function test_LifeCycle_PostCancelRepost() public {
         uint256[] memory input = _input();
         (ITaskMarket.Task memory task, bytes32 id) = _post(modelId, input);
-        vm.prank(requester);
-        market.cancelTask(task);
+        _cancelNow(task);
         vm.prank(requester);
         market.claim();
-        assertEq(token.balanceOf(requester), BOUNTY);
+        assertEq(token.balanceOf(requester), ESCROW);
         assertEq(token.balanceOf(address(market)), 2 * uint256(MIN_STAKE));
 
         // Re-post with other terms; the old struct no longer matches.
@@ -1363,9 +1554,9 @@ contract TaskMarketTest is MarketTestBase {
         vm.prank(bob);
         assertEq(market.claim(), BOUNTY);
         assertEq(token.balanceOf(bob), BOUNTY);
-        assertEq(token.balanceOf(address(market)), 2 * uint256(MIN_STAKE));
+        assertEq(token.balanceOf(address(market)), 2 * uint256(MIN_STAKE) + FEE);
 
-        _approve(requester, BOUNTY);
+        _approve(requester, ESCROW);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarketStatementTaken.selector, id));
         vm.prank(requester);
         market.postTask(modelId, input, BOUNTY, COLLATERAL, _deadline(), "");

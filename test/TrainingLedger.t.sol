@@ -128,15 +128,29 @@ contract TrainingLedgerTest is Test {
 
     function _fund(uint256 amount) internal {
         vm.prank(funder);
-        ledger.fund(modelId, amount);
+        ledger.fund(modelId, amount, address(evalVerifier));
     }
 
-    /// @dev One verified step by `who` from the current head to `headAfter` (claim, seed, exact inputs, submit).
+    /// @dev The seed the ledger must use for the entry extending `head` at step count `steps`, computed here
+    ///      independently of the contract.
+    function _seedFor(uint256 head, uint64 steps) internal view returns (uint256) {
+        return uint256(
+            keccak256(
+                abi.encode(keccak256("mlproof.training.seed.v1"), block.chainid, address(ledger), modelId, head, steps)
+            )
+        ) % R;
+    }
+
+    /// @dev The seed of the model's next entry.
+    function _nextSeed() internal view returns (uint256) {
+        return _seedFor(ledger.headOf(modelId), ledger.trainingOf(modelId).steps);
+    }
+
+    /// @dev One verified step by `who` from the current head to `headAfter` (lineage seed, exact inputs, submit).
     function _step(address who, uint256 headAfter) internal {
         uint256 head = ledger.headOf(modelId);
         uint64 step = ledger.trainingOf(modelId).steps;
-        uint256 seed = _claimAndSeed(who, keccak256(abi.encode("seed", step)));
-        _expect(head, headAfter, seed, step, who);
+        _expect(head, headAfter, _nextSeed(), step, who);
         vm.prank(who);
         ledger.submitStep(modelId, head, headAfter, proof);
         vm.roll(block.number + 1);
@@ -156,22 +170,17 @@ contract TrainingLedgerTest is Test {
         evalVerifier.setExpectedInputsHash(keccak256(abi.encodePacked(_evalInputs(head, correct, total, lossSum, who))));
     }
 
+    /// @dev The lineage tip: the position of the current head.
+    function _tip() internal view returns (uint64) {
+        return uint64(ledger.lineageLength(modelId));
+    }
+
     /// @dev A verified evaluation of the current head with `correct` out of TOTAL, by `who`.
     function _eval(address who, uint32 correct) internal {
         _expectEval(correct, TOTAL, LOSS, who);
+        uint64 position = _tip();
         vm.prank(who);
-        ledger.submitEval(modelId, correct, TOTAL, LOSS, proof);
-    }
-
-    /// @dev Claims for `who` in the current block, sets the seed block's hash and rolls to the first block at
-    ///      which the seed is readable. Returns the seed.
-    function _claimAndSeed(address who, bytes32 hash) internal returns (uint256 seed) {
-        uint256 claimBlock = block.number;
-        vm.prank(who);
-        ledger.claimStep(modelId);
-        vm.roll(claimBlock + 2);
-        vm.setBlockhash(claimBlock + 1, hash);
-        seed = uint256(hash) % R;
+        ledger.submitEval(modelId, position, correct, TOTAL, LOSS, proof);
     }
 
     function _inputs(uint256 headBefore, uint256 headAfter, uint256 seed, uint64 step, address who)
@@ -193,7 +202,8 @@ contract TrainingLedgerTest is Test {
         assertEq(ledger.rewardToken(), address(token));
         assertEq(ledger.defaultAdmin(), admin);
         assertEq(ledger.defaultAdminDelay(), ADMIN_DELAY);
-        assertEq(ledger.CLAIM_WINDOW(), 256);
+        assertEq(ledger.SEED_DOMAIN(), keccak256("mlproof.training.seed.v1"));
+        assertEq(ledger.FUNDING_TIMEOUT(), 30 days);
         assertTrue(ledger.hasRole(ledger.DEFAULT_ADMIN_ROLE(), admin));
     }
 
@@ -304,17 +314,18 @@ contract TrainingLedgerTest is Test {
         assertEq(ledger.trainingOf(modelId).stepsPerProof, 4);
 
         // First proof: steps 0..3, public step word 0.
-        uint256 seed = _claimAndSeed(prover, keccak256("k0"));
+        uint256 seed = _seedFor(HEAD0, 0);
+        assertEq(ledger.seedOf(modelId), seed);
         _expect(HEAD0, 0x1111, seed, 0, prover);
         vm.prank(prover);
         ledger.submitStep(modelId, HEAD0, 0x1111, proof);
         assertEq(ledger.trainingOf(modelId).steps, 4);
         assertEq(ledger.lineageAt(modelId, 0).step, 0);
 
-        // The next claim is on step 4, and its proof must carry step 4 (not 1).
+        // The next entry extends 4 SGD steps: its seed and its proof carry step 4 (not 1).
         vm.roll(block.number + 1);
-        seed = _claimAndSeed(other, keccak256("k1"));
-        assertEq(ledger.claimOf(modelId, other).step, 4);
+        seed = _seedFor(0x1111, 4);
+        assertEq(ledger.seedOf(modelId), seed);
         _expect(0x1111, 0x2222, seed, 1, other);
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidProof.selector, modelId, 4));
         vm.prank(other);
@@ -346,128 +357,6 @@ contract TrainingLedgerTest is Test {
         ledger.initTraining(modelId, _params(DATASET_ROOT, EVAL_ROOT, max));
     }
 
-    // --- claimStep --------------------------------------------------------------------------------------------
-
-    function test_claimStep_recordsClaimAndEmits() public {
-        _init();
-        vm.expectEmit(address(ledger));
-        emit ITrainingLedger.StepClaimed(modelId, prover, 0, uint64(START_BLOCK));
-        vm.prank(prover);
-        uint64 step = ledger.claimStep(modelId);
-        assertEq(step, 0);
-        ITrainingLedger.Claim memory c = ledger.claimOf(modelId, prover);
-        assertEq(c.step, 0);
-        assertEq(c.blockNumber, START_BLOCK);
-        assertEq(ledger.claimOf(modelId, other).blockNumber, 0);
-    }
-
-    function test_claimStep_revertsWhenNotInitialized() public {
-        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotInitialized.selector, modelId));
-        vm.prank(prover);
-        ledger.claimStep(modelId);
-    }
-
-    function test_claimStep_revertsForDeprecatedModel() public {
-        _init();
-        vm.prank(owner);
-        registry.deprecateModel(modelId);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotTrainingModel.selector, modelId));
-        vm.prank(prover);
-        ledger.claimStep(modelId);
-    }
-
-    function test_claimStep_revertsWhileClaimOpen() public {
-        _init();
-        vm.prank(prover);
-        ledger.claimStep(modelId);
-        // Same block, then the last block at which the seed is still readable.
-        uint256[2] memory at = [START_BLOCK, START_BLOCK + 1 + 256];
-        for (uint256 i; i < at.length; ++i) {
-            vm.roll(at[i]);
-            vm.expectRevert(
-                abi.encodeWithSelector(
-                    ITrainingLedger.TrainingLedgerClaimOpen.selector, modelId, prover, uint64(START_BLOCK)
-                )
-            );
-            vm.prank(prover);
-            ledger.claimStep(modelId);
-        }
-        // Other provers claim independently.
-        vm.prank(other);
-        ledger.claimStep(modelId);
-    }
-
-    function test_claimStep_reclaimsAfterExpiry() public {
-        _init();
-        vm.prank(prover);
-        ledger.claimStep(modelId);
-        vm.roll(START_BLOCK + 1 + 257);
-        vm.prank(prover);
-        assertEq(ledger.claimStep(modelId), 0);
-        assertEq(ledger.claimOf(modelId, prover).blockNumber, START_BLOCK + 258);
-    }
-
-    function test_claimStep_reclaimsStaleClaim() public {
-        _init();
-        vm.prank(other);
-        ledger.claimStep(modelId);
-        uint256 seed = _claimAndSeed(prover, keccak256("h"));
-        _expect(HEAD0, 0x11, seed, 0, prover);
-        vm.prank(prover);
-        ledger.submitStep(modelId, HEAD0, 0x11, proof);
-
-        // `other`'s claim on step 0 is stale: it may claim step 1 at once.
-        vm.prank(other);
-        assertEq(ledger.claimStep(modelId), 1);
-        ITrainingLedger.Claim memory c = ledger.claimOf(modelId, other);
-        assertEq(c.step, 1);
-        assertEq(c.blockNumber, block.number);
-    }
-
-    // --- seedOf -----------------------------------------------------------------------------------------------
-
-    function test_seedOf_window() public {
-        _init();
-        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNoClaim.selector, modelId, prover));
-        ledger.seedOf(modelId, prover);
-
-        vm.prank(prover);
-        ledger.claimStep(modelId);
-        bytes32 hash = bytes32(type(uint256).max); // reduced mod r
-
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerSeedUnavailable.selector, modelId, START_BLOCK + 1)
-        );
-        ledger.seedOf(modelId, prover); // same block
-        vm.roll(START_BLOCK + 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerSeedUnavailable.selector, modelId, START_BLOCK + 1)
-        );
-        ledger.seedOf(modelId, prover); // the seed block itself
-
-        vm.roll(START_BLOCK + 2);
-        vm.setBlockhash(START_BLOCK + 1, hash);
-        assertEq(ledger.seedOf(modelId, prover), type(uint256).max % R);
-        vm.roll(START_BLOCK + 1 + 256);
-        vm.setBlockhash(START_BLOCK + 1, hash);
-        assertEq(ledger.seedOf(modelId, prover), type(uint256).max % R);
-
-        vm.roll(START_BLOCK + 1 + 257);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerClaimExpired.selector, modelId, START_BLOCK + 1)
-        );
-        ledger.seedOf(modelId, prover);
-    }
-
-    function test_seedOf_refusesZeroHash() public {
-        _init();
-        _claimAndSeed(prover, bytes32(0));
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerSeedUnavailable.selector, modelId, START_BLOCK + 1)
-        );
-        ledger.seedOf(modelId, prover);
-    }
-
     // --- submitStep: reverts ----------------------------------------------------------------------------------
 
     function test_submitStep_revertsWhenNotInitialized() public {
@@ -478,7 +367,6 @@ contract TrainingLedgerTest is Test {
 
     function test_submitStep_revertsForNotHead() public {
         _init();
-        _claimAndSeed(prover, keccak256("h"));
         vm.expectRevert(
             abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotHead.selector, modelId, HEAD0 + 1, HEAD0)
         );
@@ -488,8 +376,7 @@ contract TrainingLedgerTest is Test {
 
     function test_submitStep_revertsForInvalidHeadAfter() public {
         _init();
-        _claimAndSeed(prover, keccak256("h"));
-        uint256[4] memory bad = [uint256(0), R, type(uint256).max, HEAD0];
+        uint256[3] memory bad = [uint256(0), R, type(uint256).max];
         for (uint256 i; i < bad.length; ++i) {
             vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidHeadAfter.selector, bad[i]));
             vm.prank(prover);
@@ -497,56 +384,25 @@ contract TrainingLedgerTest is Test {
         }
     }
 
-    function test_submitStep_revertsWithoutClaim() public {
+    /// @dev SGD that rounds to no update leaves the head unchanged: the seed cannot be re-drawn, so such a step
+    ///      must land (else the lineage would freeze); the step count, and with it the next seed, still moves.
+    function test_submitStep_unchangedHeadAdvancesTheStepAndSeed() public {
         _init();
-        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNoClaim.selector, modelId, prover));
+        uint256 seed0 = ledger.seedOf(modelId);
+        _step(prover, HEAD0);
+        assertEq(ledger.headOf(modelId), HEAD0);
+        assertEq(ledger.trainingOf(modelId).steps, 1);
+        assertTrue(ledger.seedOf(modelId) != seed0, "the seed moves with the step count");
+        // The same statement again (step 0) is refused: the step word is now 1.
+        _expect(HEAD0, HEAD0, seed0, 0, prover);
+        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidProof.selector, modelId, uint64(1)));
         vm.prank(prover);
-        ledger.submitStep(modelId, HEAD0, 0x11, proof);
-    }
-
-    function test_submitStep_revertsInClaimBlock() public {
-        _init();
-        vm.startPrank(prover);
-        ledger.claimStep(modelId);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerSeedUnavailable.selector, modelId, START_BLOCK + 1)
-        );
-        ledger.submitStep(modelId, HEAD0, 0x11, proof);
-        vm.stopPrank();
-    }
-
-    function test_submitStep_revertsWhenClaimExpired() public {
-        _init();
-        vm.prank(prover);
-        ledger.claimStep(modelId);
-        vm.roll(START_BLOCK + 1 + 257);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerClaimExpired.selector, modelId, START_BLOCK + 1)
-        );
-        vm.prank(prover);
-        ledger.submitStep(modelId, HEAD0, 0x11, proof);
-    }
-
-    function test_submitStep_revertsForStaleClaim() public {
-        _init();
-        vm.prank(other);
-        ledger.claimStep(modelId);
-        uint256 seed = _claimAndSeed(prover, keccak256("h"));
-        _expect(HEAD0, 0x11, seed, 0, prover);
-        vm.prank(prover);
-        ledger.submitStep(modelId, HEAD0, 0x11, proof);
-
-        // `other` extends the new head with its claim on step 0: refused.
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerStaleClaim.selector, modelId, uint64(0), uint64(1))
-        );
-        vm.prank(other);
-        ledger.submitStep(modelId, 0x11, 0x22, proof);
+        ledger.submitStep(modelId, HEAD0, HEAD0, proof);
     }
 
     function test_submitStep_revertsForInvalidProof() public {
         _init();
-        uint256 seed = _claimAndSeed(prover, keccak256("h"));
+        uint256 seed = _nextSeed();
         verifier.setResult(false);
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidProof.selector, modelId, uint64(0)));
         vm.prank(prover);
@@ -566,19 +422,13 @@ contract TrainingLedgerTest is Test {
             ledger.submitStep(modelId, HEAD0, 0x11, proof);
         }
         assertEq(ledger.headOf(modelId), HEAD0);
-        assertEq(ledger.claimOf(modelId, prover).blockNumber, START_BLOCK);
+        assertEq(ledger.lineageLength(modelId), 0);
     }
 
     function test_submitStep_copiedProofFailsForOtherPayee() public {
         _init();
-        uint256 seed = _claimAndSeed(prover, keccak256("h"));
-        _expect(HEAD0, 0x11, seed, 0, prover); // the proof is valid for `prover` only
-        // `other` claims the same step and (for the test) gets the same seed: only the payee differs.
-        vm.prank(other);
-        ledger.claimStep(modelId);
-        vm.roll(block.number + 2);
-        vm.setBlockhash(block.number - 1, keccak256("h"));
-        assertEq(ledger.seedOf(modelId, other), seed);
+        // Every address sees the same seed: only the payee differs between `prover`'s statement and `other`'s.
+        _expect(HEAD0, 0x11, _nextSeed(), 0, prover); // the proof is valid for `prover` only
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidProof.selector, modelId, uint64(0)));
         vm.prank(other);
         ledger.submitStep(modelId, HEAD0, 0x11, proof);
@@ -586,13 +436,11 @@ contract TrainingLedgerTest is Test {
 
     function test_submitStep_replayReverts() public {
         _init();
-        uint256 seed = _claimAndSeed(prover, keccak256("h"));
-        _expect(HEAD0, 0x11, seed, 0, prover);
+        _expect(HEAD0, 0x11, _nextSeed(), 0, prover);
         vm.prank(prover);
         ledger.submitStep(modelId, HEAD0, 0x11, proof);
 
-        // Same statement again, with a fresh claim: the head moved.
-        _claimAndSeed(prover, keccak256("h"));
+        // Same statement again: the head moved.
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotHead.selector, modelId, HEAD0, 0x11));
         vm.prank(prover);
         ledger.submitStep(modelId, HEAD0, 0x11, proof);
@@ -601,7 +449,6 @@ contract TrainingLedgerTest is Test {
     function test_submitStep_verifierRevertBubbles() public {
         // A verifier revert (e.g. a public input count mismatch) is not swallowed.
         _init();
-        _claimAndSeed(prover, keccak256("h"));
         vm.mockCallRevert(address(verifier), bytes(""), abi.encodeWithSignature("Boom()"));
         vm.expectRevert(abi.encodeWithSignature("Boom()"));
         vm.prank(prover);
@@ -616,10 +463,8 @@ contract TrainingLedgerTest is Test {
         address[3] memory provers = [prover, other, prover];
         for (uint64 s; s < 3; ++s) {
             address who = provers[s];
-            uint256 claimBlock = block.number;
-            bytes32 hash = keccak256(abi.encode("seed", s));
-            uint256 seed = _claimAndSeed(who, hash);
-            assertEq(ledger.seedOf(modelId, who), seed);
+            uint256 seed = _seedFor(heads[s], s);
+            assertEq(ledger.seedOf(modelId), seed);
             _expect(heads[s], heads[s + 1], seed, s, who);
 
             vm.expectEmit(address(ledger));
@@ -628,16 +473,14 @@ contract TrainingLedgerTest is Test {
             ledger.submitStep(modelId, heads[s], heads[s + 1], proof);
 
             assertEq(ledger.headOf(modelId), heads[s + 1]);
-            assertEq(ledger.claimOf(modelId, who).blockNumber, 0);
-            assertEq(claimBlock + 2, block.number);
-            vm.roll(block.number + 5);
+            vm.roll(block.number + 7);
         }
 
         ITrainingLedger.Training memory t = ledger.trainingOf(modelId);
         assertEq(t.head, R - 1);
         assertEq(t.steps, 3);
         assertEq(ledger.lineageLength(modelId), 3);
-        uint256 verifiedAt = START_BLOCK + 2;
+        uint256 verifiedAt = START_BLOCK;
         for (uint256 i; i < 3; ++i) {
             ITrainingLedger.Step memory st = ledger.lineageAt(modelId, i);
             assertEq(st.headBefore, heads[i]);
@@ -655,10 +498,9 @@ contract TrainingLedgerTest is Test {
 
     function test_submitStep_allowedAfterDeprecation() public {
         _init();
-        uint256 seed = _claimAndSeed(prover, keccak256("h"));
         vm.prank(owner);
         registry.deprecateModel(modelId);
-        _expect(HEAD0, 0x11, seed, 0, prover);
+        _expect(HEAD0, 0x11, _nextSeed(), 0, prover);
         vm.prank(prover);
         ledger.submitStep(modelId, HEAD0, 0x11, proof);
         assertEq(ledger.headOf(modelId), 0x11);
@@ -682,19 +524,15 @@ contract TrainingLedgerTest is Test {
 
     // --- fuzz -------------------------------------------------------------------------------------------------
 
-    /// @dev Any in-window delay, seed hash, payee and new head: the exact public inputs verify and the step lands.
-    function testFuzz_submitStep(address who, bytes32 hash, uint256 headAfter, uint256 delay) public {
-        vm.assume(who != address(0) && hash != bytes32(0));
+    /// @dev Any delay, payee and new head: the exact public inputs (with the lineage seed) verify and the step
+    ///      lands.
+    function testFuzz_submitStep(address who, uint256 headAfter, uint256 delay) public {
+        vm.assume(who != address(0));
         headAfter = bound(headAfter, 1, R - 1);
-        vm.assume(headAfter != HEAD0);
-        delay = bound(delay, 2, 257);
+        delay = bound(delay, 0, 100_000);
         _init();
-        vm.prank(who);
-        ledger.claimStep(modelId);
         vm.roll(START_BLOCK + delay);
-        vm.setBlockhash(START_BLOCK + 1, hash);
-        uint256 seed = uint256(hash) % R;
-        _expect(HEAD0, headAfter, seed, 0, who);
+        _expect(HEAD0, headAfter, _seedFor(HEAD0, 0), 0, who);
 
         vm.prank(who);
         ledger.submitStep(modelId, HEAD0, headAfter, proof);
@@ -705,27 +543,10 @@ contract TrainingLedgerTest is Test {
         assertEq(st.blockNumber, START_BLOCK + delay);
     }
 
-    /// @dev Outside the window (same block, seed block, or past 256 blocks) nothing verifies.
-    function testFuzz_submitStep_outsideWindowReverts(uint256 delay) public {
-        delay = bound(delay, 0, 10_000);
-        vm.assume(delay < 2 || delay > 257);
-        _init();
-        vm.prank(prover);
-        ledger.claimStep(modelId);
-        vm.roll(START_BLOCK + delay);
-        bytes memory err = delay < 2
-            ? abi.encodeWithSelector(ITrainingLedger.TrainingLedgerSeedUnavailable.selector, modelId, START_BLOCK + 1)
-            : abi.encodeWithSelector(ITrainingLedger.TrainingLedgerClaimExpired.selector, modelId, START_BLOCK + 1);
-        vm.expectRevert(err);
-        vm.prank(prover);
-        ledger.submitStep(modelId, HEAD0, 0x11, proof);
-    }
-
     /// @dev A step from anything but the current head reverts with the exact NotHead error.
     function testFuzz_submitStep_notHead(uint256 headBefore) public {
         vm.assume(headBefore != HEAD0);
         _init();
-        _claimAndSeed(prover, keccak256("h"));
         vm.expectRevert(
             abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotHead.selector, modelId, headBefore, HEAD0)
         );
@@ -738,9 +559,11 @@ contract TrainingLedgerTest is Test {
     function test_fund_pullsTokensAndEmits() public {
         _init();
         vm.expectEmit(address(ledger));
-        emit ITrainingLedger.TrainingFunded(modelId, funder, FUNDED);
+        emit ITrainingLedger.TrainingFunded(modelId, funder, FUNDED, FUNDED);
         _fund(FUNDED);
         _fund(1);
+        assertEq(ledger.sharesOf(modelId, funder), FUNDED + 1);
+        assertEq(ledger.trainingOf(modelId).totalShares, FUNDED + 1);
         assertEq(ledger.trainingOf(modelId).budget, FUNDED + 1);
         assertEq(token.balanceOf(address(ledger)), FUNDED + 1);
         assertEq(token.balanceOf(funder), 1_000_000e18 - FUNDED - 1);
@@ -764,7 +587,7 @@ contract TrainingLedgerTest is Test {
             abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(ledger), 0, 10)
         );
         vm.prank(other);
-        ledger.fund(modelId, 10);
+        ledger.fund(modelId, 10, address(evalVerifier));
     }
 
     // --- step rewards -----------------------------------------------------------------------------------------
@@ -772,8 +595,7 @@ contract TrainingLedgerTest is Test {
     function test_submitStep_creditsStepRewardAndEpochWork() public {
         _init();
         _fund(FUNDED);
-        uint256 seed = _claimAndSeed(prover, keccak256("h"));
-        _expect(HEAD0, 0x11, seed, 0, prover);
+        _expect(HEAD0, 0x11, _nextSeed(), 0, prover);
         vm.expectEmit(address(ledger));
         emit ITrainingLedger.StepVerified(modelId, 0, HEAD0, 0x11, prover);
         vm.expectEmit(address(ledger));
@@ -794,8 +616,7 @@ contract TrainingLedgerTest is Test {
         _init();
         _fund(STEP_REWARD + 2);
         _step(prover, 0x11);
-        uint256 seed = _claimAndSeed(other, keccak256("h2"));
-        _expect(0x11, 0x22, seed, 1, other);
+        _expect(0x11, 0x22, _nextSeed(), 1, other);
         vm.expectEmit(address(ledger));
         emit ITrainingLedger.RewardCredited(other, modelId, 2);
         vm.prank(other);
@@ -832,8 +653,8 @@ contract TrainingLedgerTest is Test {
         proof[0] = 0xabc;
         vm.expectCall(address(evalVerifier), abi.encodeCall(IGroth16Verifier.verifyProof, (proof, inputs)));
         vm.prank(prover);
-        ledger.submitEval(modelId, correct, total, lossSum, proof);
-        assertEq(ledger.scoreOf(modelId, HEAD0).total, total);
+        ledger.submitEval(modelId, 0, correct, total, lossSum, proof);
+        assertEq(ledger.scoreAt(modelId, 0).total, total);
     }
 
     function test_submitEval_payeeBound() public {
@@ -851,10 +672,10 @@ contract TrainingLedgerTest is Test {
         vm.expectCall(address(evalVerifier), abi.encodeCall(IGroth16Verifier.verifyProof, (proof, theirs)));
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalProof.selector, modelId, HEAD0));
         vm.prank(other);
-        ledger.submitEval(modelId, 300, TOTAL, LOSS, proof);
+        ledger.submitEval(modelId, 0, 300, TOTAL, LOSS, proof);
         vm.prank(prover);
-        ledger.submitEval(modelId, 300, TOTAL, LOSS, proof);
-        assertEq(ledger.scoreOf(modelId, HEAD0).evaluator, prover);
+        ledger.submitEval(modelId, 0, 300, TOTAL, LOSS, proof);
+        assertEq(ledger.scoreAt(modelId, 0).evaluator, prover);
     }
 
     function test_RevertWhen_SubmitEval_InvalidProof() public {
@@ -862,7 +683,7 @@ contract TrainingLedgerTest is Test {
         evalVerifier.setResult(false);
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalProof.selector, modelId, HEAD0));
         vm.prank(prover);
-        ledger.submitEval(modelId, 300, TOTAL, LOSS, proof);
+        ledger.submitEval(modelId, 0, 300, TOTAL, LOSS, proof);
 
         // One mutation per public input: head, correct, lossSum, total (the eval root is the ledger's own).
         evalVerifier.setResult(true);
@@ -875,20 +696,20 @@ contract TrainingLedgerTest is Test {
                 abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalProof.selector, modelId, HEAD0)
             );
             vm.prank(prover);
-            ledger.submitEval(modelId, corrects[i], totals[i], losses[i], proof);
+            ledger.submitEval(modelId, 0, corrects[i], totals[i], losses[i], proof);
         }
         evalVerifier.setExpectedInputsHash(keccak256(abi.encodePacked(_evalInputs(0x11, 300, TOTAL, LOSS, prover))));
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalProof.selector, modelId, HEAD0));
         vm.prank(prover);
-        ledger.submitEval(modelId, 300, TOTAL, LOSS, proof);
-        assertEq(ledger.scoreOf(modelId, HEAD0).total, 0);
+        ledger.submitEval(modelId, 0, 300, TOTAL, LOSS, proof);
+        assertEq(ledger.scoreAt(modelId, 0).total, 0);
         assertFalse(ledger.trainingOf(modelId).hasBaseline);
     }
 
     function test_RevertWhen_SubmitEval_NotInitialized() public {
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerNotInitialized.selector, modelId));
         vm.prank(prover);
-        ledger.submitEval(modelId, 1, 2, 3, proof);
+        ledger.submitEval(modelId, 0, 1, 2, 3, proof);
     }
 
     function test_RevertWhen_SubmitEval_InvalidScore() public {
@@ -900,31 +721,42 @@ contract TrainingLedgerTest is Test {
                 abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidScore.selector, corrects[i], totals[i])
             );
             vm.prank(prover);
-            ledger.submitEval(modelId, corrects[i], totals[i], LOSS, proof);
+            ledger.submitEval(modelId, 0, corrects[i], totals[i], LOSS, proof);
         }
         // correct == total is a valid score.
         _expectEval(TOTAL, TOTAL, LOSS, prover);
         vm.prank(prover);
-        ledger.submitEval(modelId, TOTAL, TOTAL, LOSS, proof);
+        ledger.submitEval(modelId, 0, TOTAL, TOTAL, LOSS, proof);
     }
 
-    function test_RevertWhen_SubmitEval_HeadAlreadyEvaluated() public {
+    function test_RevertWhen_SubmitEval_PositionAlreadyEvaluated() public {
         _init();
         _eval(prover, 100);
-        // Same statement again, another score, another evaluator: the head is the key.
+        // Same statement again, another score, another evaluator: the position is the key.
         _expectEval(100, TOTAL, LOSS, prover);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerAlreadyEvaluated.selector, modelId, HEAD0));
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalPosition.selector, modelId, 0, 1, 0)
+        );
         vm.prank(prover);
-        ledger.submitEval(modelId, 100, TOTAL, LOSS, proof);
+        ledger.submitEval(modelId, 0, 100, TOTAL, LOSS, proof);
         evalVerifier.setExpectedInputsHash(bytes32(0));
-        vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerAlreadyEvaluated.selector, modelId, HEAD0));
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalPosition.selector, modelId, 0, 1, 0)
+        );
         vm.prank(other);
-        ledger.submitEval(modelId, 200, TOTAL, LOSS, proof);
+        ledger.submitEval(modelId, 0, 200, TOTAL, LOSS, proof);
+        // Past the tip.
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrainingLedger.TrainingLedgerInvalidEvalPosition.selector, modelId, 1, 1, 0)
+        );
+        vm.prank(other);
+        ledger.submitEval(modelId, 1, 200, TOTAL, LOSS, proof);
 
         // A new head can be evaluated.
         _step(prover, 0x11);
         _eval(other, 90);
-        assertEq(ledger.scoreOf(modelId, 0x11).correct, 90);
+        assertEq(ledger.scoreAt(modelId, 1).correct, 90);
+        assertEq(ledger.scoreAt(modelId, 1).head, 0x11);
     }
 
     function test_submitEval_baselineClosesEpochWithoutReward() public {
@@ -935,16 +767,16 @@ contract TrainingLedgerTest is Test {
 
         _expectEval(200, TOTAL, LOSS, other);
         vm.expectEmit(address(ledger));
-        emit ITrainingLedger.EvaluationVerified(modelId, 0x11, 200, TOTAL, LOSS, 0, 0, other);
+        emit ITrainingLedger.EvaluationVerified(modelId, 1, 0x11, 200, TOTAL, LOSS, 0, 0, other);
         vm.prank(other);
-        ledger.submitEval(modelId, 200, TOTAL, LOSS, proof);
+        ledger.submitEval(modelId, 1, 200, TOTAL, LOSS, proof);
 
         ITrainingLedger.Training memory t = ledger.trainingOf(modelId);
         assertTrue(t.hasBaseline);
         assertEq(t.bestCorrect, 200);
         assertEq(t.epoch, 1);
         assertEq(t.budget, budget, "the baseline pays nothing");
-        ITrainingLedger.Score memory sc = ledger.scoreOf(modelId, 0x11);
+        ITrainingLedger.Score memory sc = ledger.scoreAt(modelId, 1);
         assertEq(sc.correct, 200);
         assertEq(sc.total, TOTAL);
         assertEq(sc.lossSum, LOSS);
@@ -952,7 +784,7 @@ contract TrainingLedgerTest is Test {
         assertEq(sc.blockNumber, block.number);
         assertEq(sc.evaluator, other);
         assertEq(ledger.epochOf(modelId, 0).reward, 0);
-        assertEq(ledger.scoreOf(modelId, HEAD0).total, 0);
+        assertEq(ledger.scoreAt(modelId, 0).total, 0);
 
         // The work before the baseline can be claimed, for nothing.
         vm.expectEmit(address(ledger));
@@ -981,9 +813,9 @@ contract TrainingLedgerTest is Test {
         uint256 reward = 30 * POINT_REWARD;
         _expectEval(130, TOTAL, LOSS, other);
         vm.expectEmit(address(ledger));
-        emit ITrainingLedger.EvaluationVerified(modelId, 0x11, 130, TOTAL, LOSS, 1, reward, other);
+        emit ITrainingLedger.EvaluationVerified(modelId, 1, 0x11, 130, TOTAL, LOSS, 1, reward, other);
         vm.prank(other);
-        ledger.submitEval(modelId, 130, TOTAL, LOSS, proof);
+        ledger.submitEval(modelId, 1, 130, TOTAL, LOSS, proof);
 
         ITrainingLedger.Training memory t = ledger.trainingOf(modelId);
         assertEq(t.bestCorrect, 130);
@@ -991,7 +823,7 @@ contract TrainingLedgerTest is Test {
         assertEq(t.budget, FUNDED - reward);
         assertEq(ledger.epochOf(modelId, 1).reward, reward);
         assertEq(ledger.epochOf(modelId, 1).work, WORK_UNITS);
-        assertEq(ledger.scoreOf(modelId, 0x11).epoch, 1);
+        assertEq(ledger.scoreAt(modelId, 1).epoch, 1);
 
         vm.expectEmit(address(ledger));
         emit ITrainingLedger.ImprovementClaimed(modelId, 1, prover, reward);
@@ -1009,16 +841,16 @@ contract TrainingLedgerTest is Test {
 
         _expectEval(100, TOTAL, LOSS, other); // equal is not better
         vm.expectEmit(address(ledger));
-        emit ITrainingLedger.EvaluationVerified(modelId, 0x11, 100, TOTAL, LOSS, 1, 0, other);
+        emit ITrainingLedger.EvaluationVerified(modelId, 1, 0x11, 100, TOTAL, LOSS, 1, 0, other);
         vm.prank(other);
-        ledger.submitEval(modelId, 100, TOTAL, LOSS, proof);
+        ledger.submitEval(modelId, 1, 100, TOTAL, LOSS, proof);
         _step(other, 0x22);
         _eval(other, 50); // worse
         ITrainingLedger.Training memory t = ledger.trainingOf(modelId);
         assertEq(t.bestCorrect, 100);
         assertEq(t.epoch, 1);
         assertEq(t.budget, FUNDED);
-        assertEq(ledger.scoreOf(modelId, 0x22).correct, 50);
+        assertEq(ledger.scoreAt(modelId, 2).correct, 50);
         vm.expectRevert(abi.encodeWithSelector(ITrainingLedger.TrainingLedgerEpochOpen.selector, modelId, uint64(1)));
         vm.prank(prover);
         ledger.claimImprovement(modelId, 1);
@@ -1037,31 +869,52 @@ contract TrainingLedgerTest is Test {
         assertEq(ledger.creditsOf(other), (4 * POINT_REWARD) / 3);
     }
 
-    function test_submitEval_improvementRewardCappedAtBudget() public {
+    /// @dev An improvement is paid in full or not at all: gain 10 at 1 token a point needs 10 tokens; with 5 and a
+    ///      bit in the budget the evaluation reverts and consumes nothing, and succeeds once funded.
+    function test_RevertWhen_SubmitEval_BudgetShortForImprovement() public {
         _initWith(0, POINT_REWARD);
         _fund(5 * POINT_REWARD + 1);
         _eval(other, 10);
         _step(prover, 0x11);
-        _eval(other, 20); // gain 10 points, budget covers 5 and a bit
-        assertEq(ledger.epochOf(modelId, 1).reward, 5 * POINT_REWARD + 1);
-        assertEq(ledger.trainingOf(modelId).budget, 0);
-        assertEq(ledger.trainingOf(modelId).bestCorrect, 20);
+        _expectEval(20, TOTAL, LOSS, other);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITrainingLedger.TrainingLedgerBudgetShort.selector, modelId, 10 * POINT_REWARD, 5 * POINT_REWARD + 1
+            )
+        );
+        vm.prank(other);
+        ledger.submitEval(modelId, 1, 20, TOTAL, LOSS, proof);
+        assertEq(ledger.trainingOf(modelId).bestCorrect, 10);
+        assertEq(ledger.trainingOf(modelId).nextEval, 1);
 
-        // An empty budget still closes the epoch, with reward 0.
-        _step(prover, 0x22);
-        _eval(other, 30);
-        assertEq(ledger.epochOf(modelId, 2).reward, 0);
-        assertEq(ledger.trainingOf(modelId).epoch, 3);
+        _fund(5 * POINT_REWARD);
+        _eval(other, 20);
+        assertEq(ledger.epochOf(modelId, 1).reward, 10 * POINT_REWARD);
+        assertEq(ledger.trainingOf(modelId).budget, 1);
     }
 
-    function test_submitEval_hugePointRewardDoesNotOverflow() public {
+    function test_RevertWhen_SubmitEval_HugePointRewardIsShortNotOverflow() public {
         _initWith(0, type(uint256).max);
         _fund(FUNDED);
         _eval(other, 10);
         _step(prover, 0x11);
-        _eval(other, TOTAL);
-        assertEq(ledger.epochOf(modelId, 1).reward, FUNDED);
-        assertEq(ledger.trainingOf(modelId).budget, 0);
+        _expectEval(TOTAL, TOTAL, LOSS, other);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITrainingLedger.TrainingLedgerBudgetShort.selector, modelId, type(uint256).max, FUNDED
+            )
+        );
+        vm.prank(other);
+        ledger.submitEval(modelId, 1, TOTAL, TOTAL, LOSS, proof);
+        // A gain of 1 at the largest rate is exactly representable (and still short).
+        _expectEval(11, TOTAL, LOSS, other);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITrainingLedger.TrainingLedgerBudgetShort.selector, modelId, type(uint256).max, FUNDED
+            )
+        );
+        vm.prank(other);
+        ledger.submitEval(modelId, 1, 11, TOTAL, LOSS, proof);
     }
 
     function test_submitEval_allowedAfterDeprecation() public {
@@ -1200,7 +1053,7 @@ contract TrainingLedgerTest is Test {
 
     function test_RevertWhen_Fund_Reentered() public {
         ReentrantToken evil = _evilLedger();
-        evil.arm(address(ledger), abi.encodeCall(ITrainingLedger.fund, (modelId, 1)));
+        evil.arm(address(ledger), abi.encodeCall(ITrainingLedger.fund, (modelId, 1, address(evalVerifier))));
         vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
         _fund(FUNDED);
         assertEq(ledger.trainingOf(modelId).budget, 0);
@@ -1220,7 +1073,7 @@ contract TrainingLedgerTest is Test {
 
     // --- fuzz: rewards ----------------------------------------------------------------------------------------
 
-    /// @dev Three provers with any step counts, any point rate, gain and budget: each share is the floored pro rata
+    /// @dev Three provers with any step counts, any covered point rate, gain and budget: each share is the floored pro rata
     ///      share, the shares never exceed the epoch's reward, and the dust is below the number of provers.
     function testFuzz_claimImprovement_sharesNeverExceedReward(
         uint8 stepsA,
@@ -1231,9 +1084,10 @@ contract TrainingLedgerTest is Test {
         uint32 gain
     ) public {
         uint256[3] memory steps = [uint256(bound(stepsA, 1, 4)), bound(stepsB, 0, 4), bound(stepsC, 0, 4)];
-        pointReward = bound(pointReward, 0, type(uint256).max);
         funded = bound(funded, 1, type(uint128).max);
         gain = uint32(bound(gain, 1, TOTAL));
+        // Any rate the budget covers (a larger one reverts, see the BudgetShort tests).
+        pointReward = bound(pointReward, 0, funded / gain);
         address[3] memory provers = [prover, other, owner];
 
         _initWith(0, pointReward);
@@ -1251,7 +1105,7 @@ contract TrainingLedgerTest is Test {
         ITrainingLedger.EpochTotals memory e = ledger.epochOf(modelId, 1);
         uint256 totalWork = (steps[0] + steps[1] + steps[2]) * WORK_UNITS;
         assertEq(e.work, totalWork);
-        uint256 expected = pointReward > funded / gain ? funded : uint256(gain) * pointReward;
+        uint256 expected = uint256(gain) * pointReward;
         assertEq(e.reward, expected);
         uint256 sum;
         for (uint256 i; i < 3; ++i) {

@@ -9,8 +9,8 @@ pragma solidity ^0.8.24;
 ///         bounded and emits ParameterChanged.
 /// @dev A pause cannot cost anyone funds: it stops posting, locking, fulfilling, staking and slashing, but the
 ///      deadlines of tasks posted before it are extended by its length (the pause clock), cancel notices stop
-///      running, claims and withdrawals stay open, and after `MAX_PAUSE` seconds anyone may lift it. No role can
-///      slash: only a locked task past its deadline is slashed, with the terms fixed when it was locked.
+///      running, claims and withdrawals stay open, after `MAX_PAUSE` seconds anyone may lift it, and a new pause
+///      needs `PAUSE_COOLDOWN` of unpaused time after the last. No role can slash: only a locked task past its deadline is slashed, with the terms fixed when it was locked.
 interface IMarketGovernance {
     /// @notice Market parameters.
     /// @param minStake Minimum active stake to take work.
@@ -52,6 +52,8 @@ interface IMarketGovernance {
     error MarketGovernanceZeroTreasury();
     /// @notice The caller may not lift the pause before `MAX_PAUSE` has elapsed (at `liftableAt`).
     error MarketGovernancePauseNotExpired(uint256 liftableAt);
+    /// @notice A new pause is refused until `allowedAt` (PAUSE_COOLDOWN after the last one was lifted).
+    error MarketGovernancePauseCooldown(uint256 allowedAt);
     /// @notice The market is already initialized (the extension's `initialize` runs once, from the constructor).
     error MarketGovernanceAlreadyInitialized();
     /// @notice The operation is refused while the market is paused (same selector as OpenZeppelin Pausable's).
@@ -87,6 +89,8 @@ interface IMarketGovernance {
     function PAUSER_ROLE() external view returns (bytes32);
     /// @notice Longest pause only the admin or a pauser may lift.
     function MAX_PAUSE() external view returns (uint256);
+    /// @notice Least unpaused time between two pauses.
+    function PAUSE_COOLDOWN() external view returns (uint256);
     /// @notice Bound of `protocolFeeBps`.
     function MAX_FEE_BPS() external view returns (uint256);
 }

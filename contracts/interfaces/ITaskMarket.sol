@@ -113,8 +113,8 @@ interface ITaskMarket {
     error TaskMarketCancelling(bytes32 statementId);
     /// @notice The task cannot be cancelled yet: no cancellation is due and its deadline has not passed.
     error TaskMarketNotCancellable(bytes32 statementId);
-    /// @notice An outbid must offer at least `MIN_OUTBID_BPS` more than the open task's bounty.
-    error TaskMarketOutbidTooLow(uint256 bounty, uint256 needed);
+    /// @notice An outbid's lowest price (`minPrice`) must be at least `MIN_OUTBID_BPS` above the open task's bounty.
+    error TaskMarketOutbidTooLow(uint256 minPrice, uint256 needed);
     /// @notice The collateral is below the minimum or above uint96.
     error TaskMarketInvalidCollateral(uint256 collateral, uint256 min);
     /// @notice The deadline must lie in (now + minTaskDuration, now + maxTaskDuration].
@@ -127,7 +127,7 @@ interface ITaskMarket {
     error TaskMarketLocked(bytes32 statementId, address prover);
     /// @notice The task is not locked.
     error TaskMarketNotLocked(bytes32 statementId);
-    /// @notice The deadline has passed.
+    /// @notice The (effective) deadline has passed.
     error TaskMarketExpired(bytes32 statementId, uint256 deadline);
     /// @notice The deadline has not passed yet.
     error TaskMarketNotExpired(bytes32 statementId, uint256 deadline);
@@ -158,8 +158,10 @@ interface ITaskMarket {
         external
         returns (bytes32 statementId);
 
-    /// @notice Replaces the open, unlocked task `open` with a new task for the same statement paying at least
-    ///         `MIN_OUTBID_BPS` more; the previous requester is refunded in full. Guards statements against squatting.
+    /// @notice Replaces the open, unlocked task `open` with a new task for the same statement whose every price
+    ///         (`offer.minPrice` up) is at least `MIN_OUTBID_BPS` above `open.bounty`; the previous requester is
+    ///         refunded in full. Guards statements against squatting; a prover whose fulfil of `open` was
+    ///         overtaken can send the same proof for the new task and is paid more.
     function outbidTask(Task calldata open, Offer calldata offer, bytes calldata inputData) external;
 
     /// @notice Locks an unlocked task for the caller at the current price (`priceAt`), locking `task.collateral`

@@ -29,6 +29,8 @@ abstract contract GovernanceModule is MarketStorage, RewardsLogic, AccessControl
     uint256 public constant MAX_FEE_BPS = 2_000;
     /// @notice Longest pause only the admin or a pauser may lift; after it anyone may.
     uint256 public constant MAX_PAUSE = 14 days;
+    /// @notice Least unpaused time between two pauses, so pauses cannot be chained past MAX_PAUSE.
+    uint256 public constant PAUSE_COOLDOWN = 3 days;
 
     /// @notice Sets all market parameters at once (admin). Each is checked against its bound.
     function setParams(IMarketGovernance.Params calldata newParams) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -61,6 +63,10 @@ abstract contract GovernanceModule is MarketStorage, RewardsLogic, AccessControl
     /// @notice Pauses the market (pauser role); see IMarketGovernance.pause.
     function pause() external onlyRole(PAUSER_ROLE) {
         _requireNotPaused();
+        uint256 last = _unpausedAt;
+        if (last != 0 && block.timestamp < last + PAUSE_COOLDOWN) {
+            revert IMarketGovernance.MarketGovernancePauseCooldown(last + PAUSE_COOLDOWN);
+        }
         _paused = true;
         _pausedAt = uint32(block.timestamp);
         emit IMarketGovernance.Paused(msg.sender);
@@ -78,6 +84,7 @@ abstract contract GovernanceModule is MarketStorage, RewardsLogic, AccessControl
         _pausedSeconds += uint32(duration);
         _paused = false;
         _pausedAt = 0;
+        _unpausedAt = uint32(block.timestamp);
         emit IMarketGovernance.Unpaused(msg.sender, duration);
     }
 

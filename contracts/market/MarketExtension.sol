@@ -41,5 +41,6 @@ contract MarketExtension is MarketStorage, TaskAdminModule, AccountsModule, Gove
         _setParams(initialParams);
         _bound("emissionPerEpoch", initialRate, MAX_EMISSION_PER_EPOCH);
         _rate.current = uint96(initialRate);
+        emit IMarketGovernance.ParameterChanged("emissionPerEpoch", 0, initialRate);
     }
 }

@@ -83,6 +83,8 @@ abstract contract MarketStorage is ReentrancyGuardTransient {
     address internal _treasury;
     /// @dev Set once by `MarketExtension.initialize` (from the market's constructor).
     bool internal _initialized;
+    /// @dev When the last pause was lifted (0: never paused).
+    uint32 internal _unpausedAt;
 
     /// @dev Unbonding stake of a prover.
     struct Unbonding {

@@ -71,8 +71,10 @@ abstract contract TaskAdminModule is TaskLogic, StakingLogic, RewardsLogic {
         _requireNotPaused();
         (bytes32 id,) = _openTask(open);
         if (open.prover != address(0)) revert ITaskMarket.TaskMarketLocked(id, open.prover);
+        // The whole new ramp must pay more: else a requester could replace its own task, from another address,
+        // in front of a pending fulfil with one whose price starts at the minimum bounty.
         uint256 needed = uint256(open.bounty) + uint256(open.bounty) * MIN_OUTBID_BPS / 10_000;
-        if (offer.bounty < needed) revert ITaskMarket.TaskMarketOutbidTooLow(offer.bounty, needed);
+        if (offer.minPrice < needed) revert ITaskMarket.TaskMarketOutbidTooLow(offer.minPrice, needed);
 
         delete _cancelAt[id];
         _credit(open.requester, uint256(open.bounty) + open.fee);
@@ -125,9 +127,5 @@ abstract contract TaskAdminModule is TaskLogic, StakingLogic, RewardsLogic {
         // Reason: 0 is the "no cancellation requested" sentinel of the market's own record.
         // slither-disable-next-line incorrect-equality
         return due == 0 ? 0 : due + _pauseClockNow();
-    }
-
-    function _effectiveDeadline(ITaskMarket.Task calldata task) private view returns (uint256) {
-        return uint256(task.deadline) + _pauseClockNow() - task.pauseClock;
     }
 }

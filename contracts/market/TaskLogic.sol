@@ -103,6 +103,11 @@ abstract contract TaskLogic is MarketStorage {
         return _activeNow() > uint256(task.deadline) - task.pauseClock;
     }
 
+    /// @dev `task.deadline` extended by the time spent paused since it was posted.
+    function _effectiveDeadline(ITaskMarket.Task calldata task) internal view returns (uint256) {
+        return uint256(task.deadline) + _pauseClockNow() - task.pauseClock;
+    }
+
     /// @dev Price of `task` at `t`: `minPrice` until `rampStart`, linear to `bounty` at `rampEnd`, then `bounty`.
     function _priceAt(ITaskMarket.Task calldata task, uint256 t) internal pure returns (uint256) {
         if (t >= task.rampEnd) return task.bounty;

@@ -194,6 +194,42 @@ abstract contract MarketTestBase is Test {
         assertEq(market.openTaskHash(_statementId(task.modelId, task.input)), market.taskHash(locked), "locked task");
     }
 
+    /// @dev A deep copy of `task` (memory structs are references: `_lock` writes to the struct it is given).
+    function _clone(ITaskMarket.Task memory task) internal pure returns (ITaskMarket.Task memory) {
+        return abi.decode(abi.encode(task), (ITaskMarket.Task));
+    }
+
+    /// @dev Posts a task with a price ramp from `from`, minting and approving the escrow (`offer.bounty` plus the
+    ///      fee); returns it as stored.
+    function _postOffer(address from, uint256 modelId, uint256[] memory input, ITaskMarket.Offer memory offer)
+        internal
+        returns (ITaskMarket.Task memory task, bytes32 id)
+    {
+        uint256 escrow = offer.bounty + market.feeFor(offer.bounty);
+        token.mint(from, escrow);
+        vm.startPrank(from);
+        token.approve(address(market), escrow);
+        task = _task(from, modelId, input, offer.bounty, offer.collateral, offer.deadline);
+        task.minPrice = uint96(offer.minPrice);
+        task.rampStart = uint32(block.timestamp + offer.rampDelay);
+        task.rampEnd = uint32(block.timestamp + offer.rampDelay + offer.rampPeriod);
+        id = market.postTaskWithOffer(modelId, input, offer, "");
+        vm.stopPrank();
+        assertEq(market.openTaskHash(id), market.taskHash(task), "posted task");
+    }
+
+    /// @dev Pauses the market as `admin` (which holds the pauser role).
+    function _pauseMarket() internal {
+        vm.prank(admin);
+        market.pause();
+    }
+
+    /// @dev Lifts the pause as `admin`.
+    function _unpauseMarket() internal {
+        vm.prank(admin);
+        market.unpause();
+    }
+
     function _proof() internal pure returns (uint256[8] memory p) {
         for (uint256 i; i < 8; ++i) {
             p[i] = i + 1;
