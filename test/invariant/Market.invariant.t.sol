@@ -146,9 +146,7 @@ contract MarketInvariantTest is MarketTestBase {
         assertLe(finalizedPending, reserved, "finalized shares exceed the emission reserved for them");
         assertLe(projectedPending, projected, "projected shares exceed the projected emission");
         assertLe(projected, pool, "projected emission exceeds the pool");
-        assertGe(
-            balance, stakes + escrow + claimableSum + (pool - projected), "market cannot cover what it owes"
-        );
+        assertGe(balance, stakes + escrow + claimableSum + (pool - projected), "market cannot cover what it owes");
     }
 
     /// @dev Every paid statement was paid exactly once and is no longer open.

@@ -18,18 +18,25 @@ abstract contract MarketGovernanceActions is MarketHandlerBase {
     uint256 internal constant A_WARP_DEADLINE = 23;
     uint256 internal constant A_DONATE = 24;
 
-    /// @notice The pauser pauses (a second pause, or a pause by a stranger, must fail).
+    /// @notice The pauser pauses (sometimes after waiting out the cooldown); a second pause, a pause within
+    ///         PAUSE_COOLDOWN of the last one lifted, or a pause by a stranger must fail.
     function pause(uint256 seed) external {
         _begin(A_PAUSE);
         address caller = seed % 4 == 0 ? keeper : admin;
+        if (seed % 3 == 0 && !ghostPaused && ghostUnpausedAt + PAUSE_COOLDOWN > block.timestamp) {
+            vm.warp(ghostUnpausedAt + PAUSE_COOLDOWN - (seed >> 8) % 2);
+        }
+        bytes4 expected;
+        if (caller != admin) expected = IAccessControl.AccessControlUnauthorizedAccount.selector;
+        else if (ghostPaused) expected = IMarketGovernance.EnforcedPause.selector;
+        else if (!_pauseAllowed()) expected = IMarketGovernance.MarketGovernancePauseCooldown.selector;
         vm.prank(caller);
         try market.pause() {}
         catch (bytes memory err) {
-            if (caller != admin) return _expectError(err, IAccessControl.AccessControlUnauthorizedAccount.selector, "pause");
-            if (ghostPaused) return _expectError(err, IMarketGovernance.EnforcedPause.selector, "pause twice");
+            if (expected != bytes4(0)) return _expectError(err, expected, "pause");
             return _unexpected("pause", err);
         }
-        if (caller != admin || ghostPaused) return _violation("pause should have reverted");
+        if (expected != bytes4(0)) return _violation("pause should have reverted");
         vm.getRecordedLogs();
         ghostPaused = true;
         ghostPausedAt = block.timestamp;
@@ -133,8 +140,9 @@ abstract contract MarketGovernanceActions is MarketHandlerBase {
     /// @dev `caller` lifts the pause: the pauser always, anyone else only once MAX_PAUSE has passed.
     function _unpause(address caller) internal {
         bytes4 expected;
-        if (!ghostPaused) expected = IMarketGovernance.ExpectedPause.selector;
-        else if (caller != admin && block.timestamp < ghostPausedAt + MAX_PAUSE) {
+        if (!ghostPaused) {
+            expected = IMarketGovernance.ExpectedPause.selector;
+        } else if (caller != admin && block.timestamp < ghostPausedAt + MAX_PAUSE) {
             expected = IMarketGovernance.MarketGovernancePauseNotExpired.selector;
         }
         vm.prank(caller);
@@ -148,6 +156,7 @@ abstract contract MarketGovernanceActions is MarketHandlerBase {
         ghostPausedSeconds += block.timestamp - ghostPausedAt;
         ghostPaused = false;
         ghostPausedAt = 0;
+        ghostUnpausedAt = block.timestamp;
         if (market.pauseClock() != _pauseClock()) _violation("pause clock");
         _ok(A_UNPAUSE);
     }

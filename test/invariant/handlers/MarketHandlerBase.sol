@@ -38,6 +38,7 @@ abstract contract MarketHandlerBase is CommonBase, StdCheats, StdUtils {
     uint256 internal constant MAX_SYBILS = 5;
     uint256 internal constant CANCEL_NOTICE = 600;
     uint256 internal constant MAX_PAUSE = 14 days;
+    uint256 internal constant PAUSE_COOLDOWN = 3 days;
     uint256 internal constant MAX_CARRY_EPOCHS = 4;
     uint256 internal constant MIN_OUTBID_BPS = 1_000;
     address internal constant BURN = 0x000000000000000000000000000000000000dEaD;
@@ -126,6 +127,8 @@ abstract contract MarketHandlerBase is CommonBase, StdCheats, StdUtils {
     bool public ghostPaused;
     uint256 public ghostPausedAt;
     uint256 public ghostPausedSeconds;
+    /// @dev When the last pause was lifted (0: never); a new pause needs PAUSE_COOLDOWN after it.
+    uint256 public ghostUnpausedAt;
     /// @dev Statement id => active-clock time a requested cancellation is due (0: none requested).
     mapping(bytes32 => uint256) public ghostCancelDue;
 
@@ -377,9 +380,10 @@ abstract contract MarketHandlerBase is CommonBase, StdCheats, StdUtils {
 
     /// @dev Points the model's mock verifier at exactly this statement and payee.
     function _arm(ITaskMarket.Task memory t, uint256[] memory out, address p) internal {
-        MockGroth16Verifier(t.verifier).setExpectedInputsHash(
-            keccak256(abi.encodePacked(Statement.inference(t.input, out, t.privateWeights, t.weightsCommitment, p)))
-        );
+        MockGroth16Verifier(t.verifier)
+            .setExpectedInputsHash(
+                keccak256(abi.encodePacked(Statement.inference(t.input, out, t.privateWeights, t.weightsCommitment, p)))
+            );
     }
 
     /// @dev The task the market stores for this offer posted now by `r`, with a fresh input.
@@ -482,10 +486,13 @@ abstract contract MarketHandlerBase is CommonBase, StdCheats, StdUtils {
             ITaskMarket.Task memory t = _open[i];
             bool locked = t.prover != address(0);
             bool ok;
-            if (filter == ANY) ok = true;
-            else if (filter == UNLOCKED) ok = !locked;
-            else if (filter == LOCKED) ok = locked;
-            else if (filter == LOCKABLE) {
+            if (filter == ANY) {
+                ok = true;
+            } else if (filter == UNLOCKED) {
+                ok = !locked;
+            } else if (filter == LOCKED) {
+                ok = locked;
+            } else if (filter == LOCKABLE) {
                 ok = !locked && !_expired(t) && ghostCancelDue[_id(t)] == 0 && !_inSybilGroup[t.requester];
             } else if (filter == LIVE) {
                 ok = !_expired(t);
@@ -545,6 +552,7 @@ abstract contract MarketHandlerBase is CommonBase, StdCheats, StdUtils {
 
     /// @dev The pauser pauses for `duration` seconds and lifts the pause.
     function _pauseFor(uint256 duration) internal {
+        if (!_pauseAllowed()) return;
         vm.prank(admin);
         try market.pause() {}
         catch (bytes memory err) {
@@ -562,6 +570,12 @@ abstract contract MarketHandlerBase is CommonBase, StdCheats, StdUtils {
         ghostPausedSeconds += duration;
         ghostPaused = false;
         ghostPausedAt = 0;
+        ghostUnpausedAt = block.timestamp;
+    }
+
+    /// @dev Whether the pauser may pause now: not paused, and PAUSE_COOLDOWN since the last pause was lifted.
+    function _pauseAllowed() internal view returns (bool) {
+        return !ghostPaused && (ghostUnpausedAt == 0 || block.timestamp >= ghostUnpausedAt + PAUSE_COOLDOWN);
     }
 
     function _account(uint256 seed) internal view returns (address) {

@@ -195,7 +195,11 @@ abstract contract MarketTaskActions is MarketTaskOps {
         // Just before, at, or after the notice ends (or not at all), then a fulfil attempt.
         uint256 mode = (wait >> 4) % 4;
         if (mode == 3) return;
-        skip(mode == 0 ? _bound(wait >> 8, 0, CANCEL_NOTICE - 1) : CANCEL_NOTICE + (mode - 1) * _bound(wait >> 8, 0, 1200));
+        skip(
+            mode == 0
+                ? _bound(wait >> 8, 0, CANCEL_NOTICE - 1)
+                : CANCEL_NOTICE + (mode - 1) * _bound(wait >> 8, 0, 1200)
+        );
         address p = _proverFor(callerSeed, 0);
         if (p != address(0) && !_expired(_open[i])) _tryFulfil(i, p, wait);
     }
@@ -226,8 +230,9 @@ abstract contract MarketTaskActions is MarketTaskOps {
         address from = k < _requesters.length ? _requesters[k] : _sybils[k - _requesters.length];
         ITaskMarket.Offer memory o = _offer(seed, seed % 2 == 0);
         uint256 needed = uint256(_open[i].bounty) + uint256(_open[i].bounty) * MIN_OUTBID_BPS / 10_000;
-        o.bounty = seed % 6 == 0 ? needed - 1 : needed + (seed >> 100) % needed;
-        if (o.minPrice > o.bounty || o.rampDelay == 0 && o.rampPeriod == 0) o.minPrice = o.bounty;
+        // The whole new ramp must pay more: its lowest price at least `needed` (one below, one time in six).
+        o.minPrice = seed % 6 == 0 ? needed - 1 : needed + (seed >> 100) % needed;
+        o.bounty = o.rampDelay == 0 && o.rampPeriod == 0 ? o.minPrice : o.minPrice + (seed >> 120) % needed;
         if (_tryOutbid(i, from, o)) _ok(A_OUTBID);
     }
 
@@ -267,8 +272,9 @@ abstract contract MarketTaskActions is MarketTaskOps {
         (bool found, uint256 i) = _pick(seed, LOCKABLE);
         if (found) return (true, i);
         uint256 h = uint256(keccak256(abi.encode(seed, _nonce)));
-        if (!_tryPost(_requesters[h % _requesters.length], _models[(h >> 8) % _models.length], _offer(h, h % 2 == 0), true))
-        {
+        if (!_tryPost(
+                _requesters[h % _requesters.length], _models[(h >> 8) % _models.length], _offer(h, h % 2 == 0), true
+            )) {
             return (false, 0);
         }
         return (true, _open.length - 1);

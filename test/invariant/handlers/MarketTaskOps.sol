@@ -180,7 +180,8 @@ abstract contract MarketTaskOps is MarketHandlerBase {
         IStaking.Account memory a = market.accountOf(p);
         if (
             t.prover != address(0)
-                && (uint256(a.locked) + t.collateral != c.accountBefore.locked || a.lockCount + 1 != c.accountBefore.lockCount)
+                && (uint256(a.locked) + t.collateral != c.accountBefore.locked
+                    || a.lockCount + 1 != c.accountBefore.lockCount)
         ) _violation("fulfil did not release the collateral");
     }
 
@@ -280,7 +281,7 @@ abstract contract MarketTaskOps is MarketHandlerBase {
         return true;
     }
 
-    /// @dev `from` outbids open task `i` with `o`: only unlocked, only by MIN_OUTBID_BPS more; the old requester
+    /// @dev `from` outbids open task `i` with `o`: only unlocked, only with every price of the new ramp MIN_OUTBID_BPS above the open bounty; the old requester
     ///      gets its whole escrow back and any pending cancellation is dropped.
     function _tryOutbid(uint256 i, address from, ITaskMarket.Offer memory o) internal returns (bool) {
         ITaskMarket.Task memory open = _open[i];
@@ -288,7 +289,7 @@ abstract contract MarketTaskOps is MarketHandlerBase {
         bytes4 expected;
         if (ghostPaused) expected = IMarketGovernance.EnforcedPause.selector;
         else if (open.prover != address(0)) expected = ITaskMarket.TaskMarketLocked.selector;
-        else if (o.bounty < needed) expected = ITaskMarket.TaskMarketOutbidTooLow.selector;
+        else if (o.minPrice < needed) expected = ITaskMarket.TaskMarketOutbidTooLow.selector;
         ITaskMarket.Task memory t = _offerTask(from, open.modelId, open.input, o);
         uint256 escrow = uint256(t.bounty) + t.fee;
         _mint(from, escrow);
