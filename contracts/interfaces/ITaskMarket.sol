@@ -78,7 +78,9 @@ interface ITaskMarket {
     ///         to `fulfil` or `slash`).
     event TaskLocked(bytes32 indexed statementId, address indexed prover, Task task);
     /// @notice Emitted when the requester asks to cancel an unlocked task; fulfilments are still accepted until
-    ///         the notice ends, `CANCEL_NOTICE` seconds of unpaused market time later (`cancelDueAt`).
+    ///         the notice ends, `CANCEL_NOTICE` seconds of unpaused market time later. `dueAt` is the wall-clock
+    ///         estimate if the market is not paused again (requested during a pause, it is later by the rest of
+    ///         that pause); `cancelDueAt` gives the current estimate.
     event TaskCancelRequested(bytes32 indexed statementId, address indexed requester, uint256 dueAt);
     /// @notice Emitted when an unlocked task is replaced by a better-paid one for the same statement; the previous
     ///         requester is refunded and a TaskPosted event carries the new task.
