@@ -1,5 +1,6 @@
 //! The market commands against a real anvil: stake, status, task post / show / lock, prove,
-//! fulfil, claim, unstake, withdraw, with decoded custom errors on failure.
+//! fulfil, claim, a ramped task cancelled with `task cancel --wait`, unstake, withdraw, with decoded
+//! custom errors on failure.
 
 use std::{path::PathBuf, process::Command};
 
@@ -27,7 +28,7 @@ async fn market_commands_run_a_task_and_decode_reverts() {
     let prover = Account::connect(&anvil.endpoint(), key(1)).await.unwrap();
     let p = prepare(&cfg, &admin, &mut |_| {}).await.unwrap();
     market::mint(&admin, p.dep.token, prover.address, tokens(300)).await.unwrap();
-    market::mint(&admin, p.dep.token, admin.address, tokens(10)).await.unwrap();
+    market::mint(&admin, p.dep.token, admin.address, tokens(20)).await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let path = |f: &str| dir.path().join(f).to_str().unwrap().to_owned();
@@ -132,6 +133,73 @@ async fn market_commands_run_a_task_and_decode_reverts() {
     assert_eq!(v.unwrap()["amount"], tokens(5).to_string());
     let (ok, _, err) = run(1, &["claim"]);
     assert!(!ok && err.contains("RewardsNothingToClaim"), "{err}");
+
+    // A ramped task: 1 token rising to 5 over 1,000 s; the requester cancels it and waits out
+    // the notice (600 s of chain time, moved on by the test while the command waits).
+    let (ok, v, err) = run(
+        0,
+        &[
+            "task",
+            "post",
+            "--model-id",
+            "1",
+            "--input",
+            &path("x.json"),
+            "--committed-input",
+            "--publish-input",
+            "--bounty",
+            "5",
+            "--min-price",
+            "1",
+            "--ramp-period",
+            "1000",
+            "--collateral",
+            "50",
+        ],
+    );
+    assert!(ok, "{err}");
+    let v = v.unwrap();
+    assert_eq!((v["min_price"].clone(), v["fee"].clone()), (tokens(1).to_string().into(), "250000000000000000".into()));
+    let id = v["statement_id"].as_str().unwrap().to_owned();
+    let (ok, v, err) = run(1, &["task", "show", "--task", &id]);
+    assert!(ok, "{err}");
+    let price: alloy::primitives::U256 = v.as_ref().unwrap()["price_now"].as_str().unwrap().parse().unwrap();
+    assert!(price >= tokens(1) && price < tokens(5), "{v:?}");
+    let (ok, _, err) = run(1, &["task", "cancel", "--task", &id]);
+    assert!(!ok && err.contains("TaskMarketNotRequester"), "only the requester asks: {err}");
+    let (ok, v, err) = run(0, &["task", "cancel", "--task", &id]);
+    assert!(ok, "{err}");
+    let due = v.unwrap()["cancel_due_at"].as_u64().unwrap();
+    let (ok, v, _) = run(1, &["task", "show", "--task", &id]);
+    assert!(ok);
+    assert_eq!(v.unwrap()["cancel_due_at"], due);
+    let (ok, _, err) = run(1, &["task", "lock", "--task", &id]);
+    assert!(!ok && err.contains("TaskMarketCancelling"), "{err}");
+    let mut waiting = Command::new(env!("CARGO_BIN_EXE_mlproof"))
+        .args(["task", "cancel", "--task", &id, "--wait"])
+        .args(["--rpc-url", &anvil.endpoint(), "--market", &market_addr, "--json"])
+        .env("MLPROOF_PRIVATE_KEY", alloy::hex::encode_prefixed(anvil.keys()[0].to_bytes()))
+        .env("MLPROOF_TXM_DB", path("txm-0.sqlite"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(waiting.try_wait().unwrap().is_none(), "it waits for the notice");
+    admin.provider.anvil_increase_time(601).await.unwrap();
+    admin.provider.anvil_mine(Some(1), None).await.unwrap();
+    let out = waiting.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!((v["action"].as_str(), v["fulfilled"].as_bool()), (Some("task cancel"), Some(false)), "{v}");
+    let refund = tokens(5) + tokens(5) / alloy::primitives::U256::from(20);
+    assert_eq!(v["refund"], refund.to_string());
+    let (ok, _, err) = run(0, &["task", "show", "--task", &id]);
+    assert!(!ok && err.contains("no open task"), "{err}");
+    let (ok, v, err) = run(0, &["claim"]);
+    assert!(ok, "{err}");
+    assert_eq!(v.unwrap()["amount"], refund.to_string());
 
     // Unbonding: too early, then after the delay.
     let (ok, v, err) = run(1, &["unstake", "--amount", "200"]);

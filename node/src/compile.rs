@@ -22,6 +22,7 @@ pub const PROTOCOL_SOURCES: &[&str] = &[
     "contracts/token/MlproofToken.sol",
     "contracts/ModelRegistry.sol",
     "contracts/MlproofMarket.sol",
+    "contracts/governance/MlproofTimelock.sol",
     "contracts/TrainingLedger.sol",
     "contracts/examples/DigitsClassifierConsumer.sol",
 ];

@@ -1,4 +1,5 @@
-//! Deploying and wiring the protocol: token, registry, market, verifiers, consumer.
+//! Deploying and wiring the protocol: token, registry, market (its constructor deploys the
+//! MarketExtension it delegates to), the governance timelock, verifiers, consumer.
 
 use alloy::{
     primitives::{Address, Bytes, B256, U256},
@@ -6,22 +7,34 @@ use alloy::{
 };
 
 use mlproof_relayer::{
-    bindings::{IMarketGovernance, IModelRegistry},
-    chain::{expect_event, Account, Sent},
+    bindings::{IAccessControl, IMarketGovernance, IModelRegistry},
+    chain::{contract_error, expect_event, Account, Sent},
 };
 
 use crate::{compile::Artifacts, error::Result};
 
+/// The protocol fee of a deployment unless its profile says otherwise, in basis points (5 %, as
+/// `script/Deploy.s.sol`).
+pub const DEFAULT_PROTOCOL_FEE_BPS: u16 = 500;
+
+/// The governance timelock's minimum delay unless the profile says otherwise (2 days, as
+/// `script/Deploy.s.sol`).
+pub const DEFAULT_GOVERNANCE_DELAY_S: u64 = 2 * 24 * 3600;
+
 /// Protocol parameters chosen at deployment.
 #[derive(Clone, Debug)]
 pub struct ProtocolConfig {
-    /// Market parameters (minimum stake, bounty and collateral, durations, slash split).
+    /// Market parameters (minimum stake, bounty and collateral, durations, slash split, protocol
+    /// fee).
     pub params: IMarketGovernance::Params,
     /// Epoch length in seconds.
     pub epoch_length: u64,
-    /// Delay of a two-step admin transfer, in seconds.
+    /// Delay of a two-step admin transfer of the registry and the training ledger, in seconds.
     pub admin_delay: u64,
-    /// Emission per epoch, in token base units.
+    /// The minimum delay of the governance timelock that administers the market on a chain that
+    /// is not local, in seconds.
+    pub governance_delay_s: u64,
+    /// Emission per epoch, in token base units (the market's initial rate).
     pub emission_per_epoch: U256,
 }
 
@@ -48,9 +61,11 @@ impl Default for ProtocolConfig {
                 slashRequesterBps: 5_000,
                 slashCallerBps: 1_000,
                 slashBurnBps: 2_000,
+                protocolFeeBps: DEFAULT_PROTOCOL_FEE_BPS,
             },
             epoch_length: 24 * 3600,
             admin_delay: 24 * 3600,
+            governance_delay_s: DEFAULT_GOVERNANCE_DELAY_S,
             emission_per_epoch: tokens(100),
         }
     }
@@ -73,7 +88,8 @@ fn with_args(code: Bytes, args: Vec<u8>) -> Bytes {
     v.into()
 }
 
-/// Deploys token, registry and market, administered by `admin`, and sets the emission rate.
+/// Deploys token, registry and market, administered by `admin`, with the configured initial
+/// emission rate. The market's constructor deploys its extension itself: one transaction.
 pub async fn deploy_protocol(
     admin: &Account,
     artifacts: &Artifacts,
@@ -92,18 +108,66 @@ pub async fn deploy_protocol(
         )
         .await?;
     log.push(("deploy ModelRegistry".to_owned(), s));
-    let args = (token, registry, U256::from(cfg.epoch_length), owner, delay, cfg.params.clone()).abi_encode_params();
+    let args = (token, registry, U256::from(cfg.epoch_length), owner, cfg.params.clone(), cfg.emission_per_epoch)
+        .abi_encode_params();
     let (market, s) =
         admin.deploy("deploy MlproofMarket", with_args(artifacts.bytecode("MlproofMarket")?, args)).await?;
     log.push(("deploy MlproofMarket".to_owned(), s));
-    if !cfg.emission_per_epoch.is_zero() {
-        let gov = IMarketGovernance::new(market, &admin.provider);
-        log.push((
-            "set emission per epoch".to_owned(),
-            admin.send("setEmissionPerEpoch", gov.setEmissionPerEpoch(cfg.emission_per_epoch)).await?,
-        ));
-    }
     Ok((Deployment { token, registry, market }, log))
+}
+
+/// `keccak256("TREASURY_ROLE")`, the market's treasury role (emission rate, treasury address).
+#[must_use]
+pub fn treasury_role() -> B256 {
+    alloy::primitives::keccak256("TREASURY_ROLE")
+}
+
+/// Deploys an `MlproofTimelock` (minimum delay `delay_s`, `admin` its proposer and executor) and
+/// hands it the market's admin and treasury roles and its treasury account, exactly as
+/// `script/Deploy.s.sol` does: grant both roles to the timelock, set it as treasury, then renounce
+/// both roles. `admin` keeps the pauser role. Returns the timelock's address.
+pub async fn hand_over_to_timelock(
+    admin: &Account,
+    artifacts: &Artifacts,
+    market: Address,
+    delay_s: u64,
+) -> Result<(Address, Vec<(String, Sent)>)> {
+    let mut log = Vec::new();
+    let args = (U256::from(delay_s), admin.address).abi_encode_params();
+    let (timelock, s) =
+        admin.deploy("deploy MlproofTimelock", with_args(artifacts.bytecode("MlproofTimelock")?, args)).await?;
+    log.push(("deploy MlproofTimelock".to_owned(), s));
+    let roles = IAccessControl::new(market, &admin.provider);
+    let gov = IMarketGovernance::new(market, &admin.provider);
+    let (default_admin, treasury) = (B256::ZERO, treasury_role());
+    for (what, role) in
+        [("grant DEFAULT_ADMIN_ROLE to the timelock", default_admin), ("grant TREASURY_ROLE to the timelock", treasury)]
+    {
+        log.push((what.to_owned(), admin.send(what, roles.grantRole(role, timelock)).await?));
+    }
+    log.push((
+        "set the treasury to the timelock".to_owned(),
+        admin.send("setTreasury", gov.setTreasury(timelock)).await?,
+    ));
+    for (what, role) in [("renounce TREASURY_ROLE", treasury), ("renounce DEFAULT_ADMIN_ROLE", default_admin)] {
+        log.push((what.to_owned(), admin.send(what, roles.renounceRole(role, admin.address)).await?));
+    }
+    Ok((timelock, log))
+}
+
+/// Whether `account` holds `role` on `contract` (an OpenZeppelin AccessControl: the market, the
+/// timelock).
+pub async fn has_role(
+    provider: &alloy::providers::DynProvider,
+    contract: Address,
+    role: B256,
+    account: Address,
+) -> Result<bool> {
+    Ok(IAccessControl::new(contract, provider)
+        .hasRole(role, account)
+        .call()
+        .await
+        .map_err(|e| contract_error("hasRole", &e))?)
 }
 
 /// Deploys a verifier contract (no constructor arguments).

@@ -25,7 +25,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     compile::Compiler,
-    deploy::{deploy_consumer, deploy_protocol, deploy_verifier, register_model, ModelRegistration, ProtocolConfig},
+    deploy::{
+        deploy_consumer, deploy_protocol, deploy_verifier, hand_over_to_timelock, register_model, ModelRegistration,
+        ProtocolConfig,
+    },
     error::{NodeError, Result},
     job::verifier_name,
     market::parse_salt,
@@ -37,7 +40,11 @@ pub const EXAMPLE: &str = r#"# mlproof deployments. Run: mlproof deploy --networ
 # Paths are relative to this file.
 
 # A chain to deploy to. `local = true` marks a development chain (anvil): only there may
-# verifiers from a development (seeded, single-party) Groth16 setup be deployed without --force.
+# verifiers from a development (seeded, single-party) Groth16 setup be deployed without --force,
+# and there the deployer stays the market's admin (so demos can set parameters). Anywhere else an
+# MlproofTimelock is deployed and holds the market's admin and treasury roles and its treasury:
+# every parameter, emission or role change then waits `governance_delay_s` (default 172800).
+# `protocol_fee_bps` is the protocol fee on top of each bounty (default 500 = 5 %, at most 2000).
 [networks.local]
 rpc_url = "http://127.0.0.1:8545"
 chain_id = 31337
@@ -46,6 +53,8 @@ local = true
 [networks.sepolia]
 rpc_url = "https://ethereum-sepolia-rpc.publicnode.com"
 chain_id = 11155111
+protocol_fee_bps = 500
+governance_delay_s = 172800
 
 # One [[models]] table per model: the model file and its proving key (committed input:
 # `mlproof setup --committed-input`). A verifier is generated from the key, deployed and the
@@ -64,9 +73,41 @@ pub struct Network {
     pub rpc_url: String,
     /// Its chain id (checked against the endpoint).
     pub chain_id: u64,
-    /// A local development chain (development-setup verifiers allowed).
+    /// A local development chain (development-setup verifiers allowed, the deployer stays the
+    /// market's admin; elsewhere a timelock administers it).
     #[serde(default)]
     pub local: bool,
+    /// The protocol fee in basis points (default [`crate::deploy::DEFAULT_PROTOCOL_FEE_BPS`], at most 2000).
+    #[serde(default)]
+    pub protocol_fee_bps: Option<u16>,
+    /// The governance timelock's minimum delay in seconds, on a chain that is not local (default
+    /// [`crate::deploy::DEFAULT_GOVERNANCE_DELAY_S`]).
+    #[serde(default)]
+    pub governance_delay_s: Option<u64>,
+}
+
+/// The market's bound on the protocol fee (`MAX_FEE_BPS`).
+pub const MAX_PROTOCOL_FEE_BPS: u16 = 2_000;
+
+impl Network {
+    /// A profile with the default fee and governance delay.
+    #[must_use]
+    pub fn new(rpc_url: String, chain_id: u64, local: bool) -> Self {
+        Self { rpc_url, chain_id, local, protocol_fee_bps: None, governance_delay_s: None }
+    }
+
+    /// `base` with this profile's protocol fee and governance delay, where it sets them.
+    #[must_use]
+    pub fn protocol(&self, base: &ProtocolConfig) -> ProtocolConfig {
+        let mut p = base.clone();
+        if let Some(bps) = self.protocol_fee_bps {
+            p.params.protocolFeeBps = bps;
+        }
+        if let Some(d) = self.governance_delay_s {
+            p.governance_delay_s = d;
+        }
+        p
+    }
 }
 
 /// A model to deploy a verifier for and register.
@@ -109,6 +150,9 @@ impl DeployConfig {
         for (name, n) in &c.networks {
             if !(n.rpc_url.starts_with("http://") || n.rpc_url.starts_with("https://")) || n.chain_id == 0 {
                 return Err(bad(format!("network {name}: needs an http(s) rpc_url and a positive chain_id")));
+            }
+            if n.protocol_fee_bps.is_some_and(|b| b > MAX_PROTOCOL_FEE_BPS) {
+                return Err(bad(format!("network {name}: protocol_fee_bps must be at most {MAX_PROTOCOL_FEE_BPS}")));
             }
         }
         Ok(c)
@@ -155,7 +199,8 @@ pub struct Deployments {
     pub network: String,
     /// The block before the first deployment transaction (watchers start here).
     pub block: u64,
-    /// The deployer (admin of every contract).
+    /// The deployer (admin of the registry and the ledger; of the market on a local chain, its
+    /// pauser elsewhere).
     pub deployer: Address,
     /// The ERC-20.
     pub token: Address,
@@ -163,6 +208,10 @@ pub struct Deployments {
     pub registry: Address,
     /// MlproofMarket.
     pub market: Address,
+    /// The MlproofTimelock holding the market's admin and treasury roles (chains that are not
+    /// local; `None` where the deployer administers the market).
+    #[serde(default)]
+    pub timelock: Option<Address>,
     /// TrainingLedger.
     pub training_ledger: Address,
     /// The models.
@@ -310,9 +359,9 @@ pub async fn deploy_all(admin: &mlproof_relayer::chain::Account, root: &Path, pl
     let artifacts = Compiler::new(root)?.compile_protocol(&sources)?;
     let block =
         admin.provider.get_block_number().await.map_err(|e| mlproof_relayer::chain::rpc_error("eth_blockNumber", e))?;
-    let (dep, _) = deploy_protocol(admin, &artifacts, &plan.protocol).await?;
-    let (training_ledger, _) =
-        deploy_ledger(admin, &artifacts, dep.registry, dep.token, plan.protocol.admin_delay).await?;
+    let protocol = plan.profile.protocol(&plan.protocol);
+    let (dep, _) = deploy_protocol(admin, &artifacts, &protocol).await?;
+    let (training_ledger, _) = deploy_ledger(admin, &artifacts, dep.registry, dep.token, protocol.admin_delay).await?;
     let mut models = Vec::new();
     for (l, name) in loaded.iter().zip(names) {
         let (verifier, _) = deploy_verifier(admin, &artifacts, &name).await?;
@@ -349,6 +398,13 @@ pub async fn deploy_all(admin: &mlproof_relayer::chain::Account, root: &Path, pl
             consumer,
         });
     }
+    // Last, so that the deployer could still wire the consumers above; a crash before it is
+    // resumed by the re-run (each step is an intent).
+    let timelock = if plan.profile.local {
+        None
+    } else {
+        Some(hand_over_to_timelock(admin, &artifacts, dep.market, protocol.governance_delay_s).await?.0)
+    };
     Ok(Deployments {
         chain_id,
         network: plan.network.to_owned(),
@@ -357,6 +413,7 @@ pub async fn deploy_all(admin: &mlproof_relayer::chain::Account, root: &Path, pl
         token: dep.token,
         registry: dep.registry,
         market: dep.market,
+        timelock,
         training_ledger,
         models,
     })

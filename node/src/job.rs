@@ -323,6 +323,7 @@ pub async fn post_committed(
         collateral: cfg.collateral,
         deadline: chain_time(requester).await? + duration,
         input_data: posted.data,
+        ramp: None,
     };
     let (id, task, sent) = market::post_task(requester, p.dep.token, p.dep.market, &new).await?;
     Ok(PostedTask { id, task, salt, sent })
@@ -375,8 +376,9 @@ pub async fn run(
     let model = &cfg.model;
     let p = prepare(cfg, admin, observer).await?;
     mint_and_stake(cfg, &p, admin, prover, observer).await?;
-    let sent = market::mint(admin, p.dep.token, admin.address, cfg.bounty).await?;
-    report_step(observer, "mint bounty", Some(&sent), String::new());
+    let fee = market::fee_for(&admin.provider, p.dep.market, cfg.bounty).await?;
+    let sent = market::mint(admin, p.dep.token, admin.address, cfg.bounty + fee).await?;
+    report_step(observer, "mint bounty", Some(&sent), format!("{} + protocol fee {fee}", cfg.bounty));
 
     // The requester posts a task for a committed input.
     let posted = post_committed(cfg, &p, admin, &cfg.input, 3600).await?;

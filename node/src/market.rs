@@ -1,5 +1,5 @@
-//! The market through its bindings: staking, tasks (post, lock, fulfil, slash, cancel), rewards,
-//! verified outputs, and finding a task from its events.
+//! The market through its bindings: staking, tasks (post with a price ramp, lock, fulfil, slash,
+//! the two-step cancel), rewards, verified outputs, and finding a task from its events.
 
 use alloy::{
     primitives::{keccak256, Address, Bytes, B256, U256},
@@ -171,14 +171,26 @@ pub async fn fund_emissions(funder: &Account, token: Address, market: Address, a
     Ok(funder.send("fundEmissions", IRewards::new(market, &funder.provider).fundEmissions(amount)).await?)
 }
 
+/// A reverse-Dutch price ramp for a task (`postTaskWithOffer`): the price is `min_price` for
+/// `delay` seconds after posting, then rises linearly to the bounty over `period` seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ramp {
+    /// The price at the start (at least the market's minimum bounty, at most the bounty).
+    pub min_price: U256,
+    /// Seconds after posting before the price starts rising.
+    pub delay: u32,
+    /// Seconds over which it rises to the bounty (it must end before the deadline).
+    pub period: u32,
+}
+
 /// A task to post.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct NewTask {
     /// Registered model id.
     pub model_id: U256,
     /// The input's public-input words (packed values, or one Poseidon commitment).
     pub input: Vec<U256>,
-    /// Bounty, escrowed from the requester.
+    /// Bounty (the most the requester pays), escrowed with its protocol fee.
     pub bounty: U256,
     /// Collateral a prover locks to take the task.
     pub collateral: U256,
@@ -186,30 +198,70 @@ pub struct NewTask {
     pub deadline: u64,
     /// Published with the task (e.g. the input and its salt as JSON, or a URI).
     pub input_data: Bytes,
+    /// A price ramp (`None`: a fixed price, the bounty).
+    pub ramp: Option<Ramp>,
 }
 
-/// Approves the bounty and posts the task; returns its statement id and the task as stored.
+/// The protocol fee the market escrows on top of `bounty` (`feeFor`).
+pub async fn fee_for(provider: &DynProvider, market: Address, bounty: U256) -> Result<U256> {
+    Ok(ITaskMarket::new(market, provider).feeFor(bounty).call().await.map_err(|e| contract_error("feeFor", &e))?)
+}
+
+/// Approves the bounty and its protocol fee and posts the task (with its ramp, if any); returns
+/// its statement id and the task as stored.
 pub async fn post_task(
     requester: &Account,
     token: Address,
     market: Address,
     t: &NewTask,
 ) -> Result<(B256, Task, Sent)> {
-    requester.send("approve", IERC20::new(token, &requester.provider).approve(market, t.bounty)).await?;
+    let escrow = t.bounty + fee_for(&requester.provider, market, t.bounty).await?;
+    requester.send("approve", IERC20::new(token, &requester.provider).approve(market, escrow)).await?;
     let m = ITaskMarket::new(market, &requester.provider);
-    let call =
-        m.postTask(t.model_id, t.input.clone(), t.bounty, t.collateral, U256::from(t.deadline), t.input_data.clone());
-    let sent = requester.send("postTask", call).await?;
+    let sent = match t.ramp {
+        None => {
+            let call = m.postTask(
+                t.model_id,
+                t.input.clone(),
+                t.bounty,
+                t.collateral,
+                U256::from(t.deadline),
+                t.input_data.clone(),
+            );
+            requester.send("postTask", call).await?
+        }
+        Some(r) => {
+            let offer = ITaskMarket::Offer {
+                minPrice: r.min_price,
+                bounty: t.bounty,
+                rampDelay: r.delay,
+                rampPeriod: r.period,
+                collateral: t.collateral,
+                deadline: U256::from(t.deadline),
+            };
+            let call = m.postTaskWithOffer(t.model_id, t.input.clone(), offer, t.input_data.clone());
+            requester.send("postTaskWithOffer", call).await?
+        }
+    };
     let posted = expect_event::<ITaskMarket::TaskPosted>(&sent, "postTask")?;
     Ok((posted.statementId, posted.task, sent))
 }
 
-/// Locks `task` for `prover`; returns the task as now stored (with its prover set).
+/// Locks `task` for `prover` at the current price; returns the task as now stored (from the
+/// TaskLocked event: its prover set, its price, fee and slash terms fixed).
 pub async fn lock_task(prover: &Account, market: Address, task: &Task) -> Result<(Task, Sent)> {
     let sent = prover.send("lockTask", ITaskMarket::new(market, &prover.provider).lockTask(task.clone())).await?;
-    let mut locked = task.clone();
-    locked.prover = prover.address;
+    let locked = expect_event::<ITaskMarket::TaskLocked>(&sent, "lockTask")?.task;
     Ok((locked, sent))
+}
+
+/// The price of `task` at chain time `at` on its ramp (`priceAt`; its bounty once locked).
+pub async fn price_at(provider: &DynProvider, market: Address, task: &Task, at: u64) -> Result<U256> {
+    Ok(ITaskMarket::new(market, provider)
+        .priceAt(task.clone(), U256::from(at))
+        .call()
+        .await
+        .map_err(|e| contract_error("priceAt", &e))?)
 }
 
 /// Fulfils `task` with `proof`, which must be bound to `prover` and prove the task's input.
@@ -237,7 +289,27 @@ pub async fn slash(caller: &Account, market: Address, task: &Task) -> Result<Sen
     Ok(caller.send("slash", ITaskMarket::new(market, &caller.provider).slash(task.clone())).await?)
 }
 
-/// Cancels an unlocked task (its requester at any time, anyone after the deadline).
+/// Asks to cancel an unlocked task (its requester only); returns when the cancellation is due
+/// (chain time, `cancelDueAt`). Lock is refused from now on; fulfilments are paid until then.
+pub async fn request_cancel(requester: &Account, market: Address, task: &Task) -> Result<(u64, Sent)> {
+    let m = ITaskMarket::new(market, &requester.provider);
+    let sent = requester.send("requestCancel", m.requestCancel(task.clone())).await?;
+    let due = expect_event::<ITaskMarket::TaskCancelRequested>(&sent, "requestCancel")?.dueAt;
+    Ok((due.saturating_to::<u64>(), sent))
+}
+
+/// When the requested cancellation of `id` is due (chain time), `None` if none was requested.
+pub async fn cancel_due_at(provider: &DynProvider, market: Address, id: B256) -> Result<Option<u64>> {
+    let due = ITaskMarket::new(market, provider)
+        .cancelDueAt(id)
+        .call()
+        .await
+        .map_err(|e| contract_error("cancelDueAt", &e))?;
+    Ok((!due.is_zero()).then(|| due.saturating_to::<u64>()))
+}
+
+/// Cancels an unlocked task whose requested cancellation is due, or (anyone) one past its
+/// deadline; bounty and fee are credited back to the requester.
 pub async fn cancel(caller: &Account, market: Address, task: &Task) -> Result<Sent> {
     Ok(caller.send("cancelTask", ITaskMarket::new(market, &caller.provider).cancelTask(task.clone())).await?)
 }
@@ -282,8 +354,8 @@ pub async fn classify(account: &Account, consumer: Address, input: &[U256]) -> R
     Ok((label, sent))
 }
 
-/// Finds the open task with `id` from its TaskPosted and TaskLocked events, and checks it against
-/// the hash the market stores. `None` if no task is open for this statement.
+/// Finds the open task with `id` from its TaskPosted and TaskLocked events (a lock's event carries
+/// the task as stored after it), and checks it against the hash the market stores. `None` if no task is open for this statement.
 pub async fn find_task(provider: &DynProvider, market: Address, id: B256) -> Result<Option<Task>> {
     let m = ITaskMarket::new(market, provider);
     let stored = m.openTaskHash(id).call().await.map_err(|e| contract_error("openTaskHash", &e))?;
@@ -307,12 +379,12 @@ pub async fn find_task(provider: &DynProvider, market: Address, id: B256) -> Res
         .task;
     for log in logs(ITaskMarket::TaskLocked::SIGNATURE_HASH).await? {
         if (log.block_number, log.log_index) > position {
-            task.prover = log
+            task = log
                 .log_decode::<ITaskMarket::TaskLocked>()
                 .map_err(|e| NodeError::Inconsistent(e.to_string()))?
                 .inner
                 .data
-                .prover;
+                .task;
         }
     }
     let hash = m.taskHash(task.clone()).call().await.map_err(|e| contract_error("taskHash", &e))?;
@@ -339,8 +411,6 @@ pub struct Status {
     pub release_at: u64,
     /// Whether it may take work now.
     pub eligible: bool,
-    /// Whether a slash against it is pending (no stake can move).
-    pub slash_pending: bool,
     /// Claimable now (credits plus a settled emission share).
     pub claimable: String,
     /// Token balance.
@@ -363,7 +433,6 @@ pub async fn status(provider: &DynProvider, token: Address, market: Address, who
         unbonding: unbonding.amount.to_string(),
         release_at: unbonding.releaseAt,
         eligible: s.isEligible(who).call().await.map_err(|e| contract_error("isEligible", &e))?,
-        slash_pending: s.slashPending(who).call().await.map_err(|e| contract_error("slashPending", &e))?,
         claimable: claimable(provider, market, who).await?.to_string(),
         balance: balance_of(provider, token, who).await?.to_string(),
         epoch: r.currentEpoch().call().await.map_err(|e| contract_error("currentEpoch", &e))?.to::<u64>(),

@@ -7,9 +7,12 @@
 //!    set's Merkle root, the evaluation set's root, the start weights' head, the evaluation verifier
 //!    and the reward rates, and funded.
 //! 3. The start head evaluated and proven (the baseline, `accuracy_before`).
-//! 4. Each step: `claimStep`, wait for the seed block, derive the batch from the seed, prove the
-//!    step natively bit-exact, check the proof locally, `submitStep`.
-//! 5. The final head evaluated and proven (`accuracy_after`); the improvement reward claimed and
+//! 4. Each step: the seed computed from the lineage ([`training::lineage_seed`]: head and SGD step
+//!    count, the same for every prover, no transaction) and checked against the ledger's `seedOf`,
+//!    the batch derived from it, the step proven natively bit-exact, the proof checked locally,
+//!    `submitStep`. Entry `i` carries the public step word `i · steps_per_proof`.
+//! 5. The final head (lineage position `steps / steps_per_proof`) evaluated and proven
+//!    (`accuracy_after`); the improvement reward of the entries that produced it claimed and
 //!    everything withdrawn; the lineage read back from the contract and checked against the native
 //!    heads.
 //!
@@ -20,7 +23,7 @@ use std::{path::PathBuf, time::Instant};
 
 use alloy::{
     primitives::{keccak256, Address, B256, U256},
-    providers::{ext::AnvilApi, Provider},
+    providers::Provider,
     signers::local::PrivateKeySigner,
 };
 use ark_bn254::Fr;
@@ -256,8 +259,9 @@ fn setup(cfg: &TrainJobConfig, tree: &DatasetTree<Fr>, observer: &mut dyn FnMut(
     Ok(Keyed { step, eval, step_shape, eval_shape, setup_s: [step_s, eval_s] })
 }
 
-/// Proves and submits the evaluation of `weights` (the current head) by `evaluator`; checks the
-/// recorded score against the native one. Returns the event, the gas and the proving time.
+/// Proves and submits the evaluation of `weights` (the head at lineage `position`) by `evaluator`;
+/// checks the recorded score against the native one. Returns the event, the gas and the proving
+/// time.
 #[allow(clippy::too_many_arguments)]
 async fn evaluate(
     keys: &Keys,
@@ -268,6 +272,7 @@ async fn evaluate(
     evaluator: &Account,
     ledger: Address,
     model_id: U256,
+    position: u64,
 ) -> Result<(ITrainingLedger::EvaluationVerified, u64, f64)> {
     let t = Instant::now();
     let (circuit, statement) = EvalCircuit::new(weights, set, evaluator.address.into_array(), cfg, salt)?;
@@ -275,7 +280,7 @@ async fn evaluate(
     let prove_s = t.elapsed().as_secs_f64();
     verify_eval(keys, &statement, &proof)?;
     let (event, sent) =
-        training::submit_eval(evaluator, ledger, model_id, &statement.score, evm_proof_words(&proof)).await?;
+        training::submit_eval(evaluator, ledger, model_id, position, &statement.score, evm_proof_words(&proof)).await?;
     if (event.correct, event.total, event.lossSum)
         != (statement.score.correct, statement.score.total, statement.score.loss_sum)
     {
@@ -374,12 +379,12 @@ pub async fn run_training(
     report_step(observer, "initTraining", Some(&sent), format!("start head {:#x}", head0));
     let sent = market::mint(owner, dep.token, owner.address, cfg.budget).await?;
     report_step(observer, "mint reward budget", Some(&sent), cfg.budget.to_string());
-    let sent = training::fund(owner, dep.token, ledger, model_id, cfg.budget).await?;
+    let sent = training::fund(owner, dep.token, ledger, model_id, cfg.budget, eval_verifier).await?;
     report_step(observer, "fund training", Some(&sent), cfg.budget.to_string());
 
     let mut native_ok = true;
     let (before, gas, prove0) =
-        evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id).await?;
+        evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id, 0).await?;
     native_ok &= weights.evaluate(&cfg.eval, &cfg.cfg)?.correct == before.correct;
     let mut eval_gas = vec![gas];
     report_step(
@@ -395,11 +400,18 @@ pub async fn run_training(
     let mut step_gas = Vec::new();
     let mut prove_total = 0.0;
     let mut heads = vec![head0];
-    for _ in 0..cfg.steps / k {
-        let (step, _) = training::claim_step(trainer, ledger, model_id).await?;
-        // The seed is the hash of the block after the claim: mine it (and one more so it is readable).
-        owner.provider.anvil_mine(Some(2), None).await.map_err(|e| rpc_error("anvil_mine", e))?;
-        let seed = fr(training::seed_of(&trainer.provider, ledger, model_id, trainer.address).await?)?;
+    for entry in 0..(cfg.steps / k) as u64 {
+        // Entry `entry` extends `entry · k` SGD steps: that is its public step word and, with the head,
+        // all its seed depends on (no claim, nothing a prover can re-draw).
+        let step = entry * k as u64;
+        let seed_word = training::lineage_seed(chain_id, ledger, model_id, *heads.last().expect("start head"), step);
+        let on_chain = training::seed_of(&trainer.provider, ledger, model_id).await?;
+        if seed_word != on_chain {
+            return Err(NodeError::Inconsistent(format!(
+                "the lineage seed {seed_word:#x} differs from the ledger's seedOf {on_chain:#x}"
+            )));
+        }
+        let seed = fr(seed_word)?;
         let t = Instant::now();
         let (circuit, statement, after) = TrainStepCircuit::from_dataset_steps(
             &weights,
@@ -430,7 +442,8 @@ pub async fn run_training(
     }
 
     let (after, gas, prove1) =
-        evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id).await?;
+        evaluate(&keyed.eval, &weights, &eval_set, salt, &cfg.cfg, owner, ledger, model_id, (cfg.steps / k) as u64)
+            .await?;
     native_ok &= weights.evaluate(&cfg.eval, &cfg.cfg)?.correct == after.correct;
     eval_gas.push(gas);
     report_step(
@@ -444,7 +457,8 @@ pub async fn run_training(
     );
 
     // Rewards: the step rewards were credited at each step; the improvement reward (if any) is
-    // claimed for the epoch the evaluation closed; then everything is withdrawn.
+    // claimed for the epoch the evaluation closed (the entries that produced the evaluated head);
+    // then everything is withdrawn.
     let step_rewards = training::credits_of(&trainer.provider, ledger, trainer.address).await?;
     if after.reward > U256::ZERO {
         // The event's epoch is the one the improving evaluation closed.

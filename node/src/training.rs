@@ -1,12 +1,13 @@
-//! The training ledger through its bindings: deploy, register a training model, initialize and fund
-//! it, claim a step (which fixes the seed), submit a proven step or evaluation, claim and withdraw
-//! rewards, read the head, scores and the lineage.
+//! The training ledger through its bindings: deploy, register a training model, initialize, fund and
+//! refund it, compute the lineage seed of the next step, submit a proven step or the evaluation of a
+//! lineage position, claim and withdraw rewards, read the head, scores and the lineage.
 
 use alloy::{
-    primitives::{Address, Bytes, B256, U256},
+    primitives::{keccak256, Address, Bytes, B256, U256},
     providers::DynProvider,
     sol_types::SolValue,
 };
+use mlproof_prover::evm::scalar_modulus;
 
 use mlproof_circuits::native::trainer::Score;
 
@@ -68,38 +69,55 @@ pub async fn init_training(
     Ok(owner.send("initTraining", ITrainingLedger::new(ledger, &owner.provider).initTraining(model_id, params)).await?)
 }
 
-/// Approves the ledger and adds `amount` of `token` to the model's reward budget.
-pub async fn fund(funder: &Account, token: Address, ledger: Address, model_id: U256, amount: U256) -> Result<Sent> {
+/// Approves the ledger and adds `amount` of `token` to the model's reward budget, accepting
+/// `eval_verifier` (the model's evaluation verifier; the ledger refuses any other).
+pub async fn fund(
+    funder: &Account,
+    token: Address,
+    ledger: Address,
+    model_id: U256,
+    amount: U256,
+    eval_verifier: Address,
+) -> Result<Sent> {
     funder.send("approve", IERC20::new(token, &funder.provider).approve(ledger, amount)).await?;
-    Ok(funder.send("fund", ITrainingLedger::new(ledger, &funder.provider).fund(model_id, amount)).await?)
+    let l = ITrainingLedger::new(ledger, &funder.provider);
+    Ok(funder.send("fund", l.fund(model_id, amount, eval_verifier)).await?)
 }
 
-/// Submits a proven evaluation of the current head; returns the verified score event.
+/// Burns `funder`'s shares of the model's budget for its pro-rata part of what is unspent (after
+/// the model is deprecated, or `FUNDING_TIMEOUT` without a verified step).
+pub async fn refund(funder: &Account, ledger: Address, model_id: U256) -> Result<Sent> {
+    Ok(funder.send("refund", ITrainingLedger::new(ledger, &funder.provider).refund(model_id)).await?)
+}
+
+/// Submits a proven evaluation of the head at lineage `position` (0 = the initial head); returns
+/// the verified score event.
 pub async fn submit_eval(
     evaluator: &Account,
     ledger: Address,
     model_id: U256,
+    position: u64,
     score: &Score,
     proof: [U256; 8],
 ) -> Result<(ITrainingLedger::EvaluationVerified, Sent)> {
     let l = ITrainingLedger::new(ledger, &evaluator.provider);
-    let sent =
-        evaluator.send("submitEval", l.submitEval(model_id, score.correct, score.total, score.loss_sum, proof)).await?;
+    let call = l.submitEval(model_id, position, score.correct, score.total, score.loss_sum, proof);
+    let sent = evaluator.send("submitEval", call).await?;
     Ok((expect_event(&sent, "submitEval")?, sent))
 }
 
-/// The proven score of `head` (`total == 0` when it was never evaluated).
-pub async fn score_of(
+/// The proven score of the head at lineage `position` (`total == 0` when it was never evaluated).
+pub async fn score_at(
     provider: &DynProvider,
     ledger: Address,
     model_id: U256,
-    head: U256,
+    position: u64,
 ) -> Result<ITrainingLedger::Score> {
     Ok(ITrainingLedger::new(ledger, provider)
-        .scoreOf(model_id, head)
+        .scoreAt(model_id, U256::from(position))
         .call()
         .await
-        .map_err(|e| contract_error("scoreOf", &e))?)
+        .map_err(|e| contract_error("scoreAt", &e))?)
 }
 
 /// The model's training state.
@@ -132,16 +150,26 @@ pub async fn withdraw(prover: &Account, ledger: Address) -> Result<Sent> {
     Ok(prover.send("withdraw", ITrainingLedger::new(ledger, &prover.provider).withdraw()).await?)
 }
 
-/// Claims the model's next step for `prover`; returns the step number.
-pub async fn claim_step(prover: &Account, ledger: Address, model_id: U256) -> Result<(u64, Sent)> {
-    let sent = prover.send("claimStep", ITrainingLedger::new(ledger, &prover.provider).claimStep(model_id)).await?;
-    Ok((expect_event::<ITrainingLedger::StepClaimed>(&sent, "claimStep")?.step, sent))
+/// The ledger's seed domain, `keccak256("mlproof.training.seed.v1")` (its `SEED_DOMAIN()`).
+#[must_use]
+pub fn seed_domain() -> B256 {
+    keccak256("mlproof.training.seed.v1")
 }
 
-/// The seed of `prover`'s claim (available one block after the claim).
-pub async fn seed_of(provider: &DynProvider, ledger: Address, model_id: U256, prover: Address) -> Result<U256> {
+/// The batch seed of the lineage entry that extends `head` after `steps` SGD steps, as
+/// `TrainingLedger` derives it: `keccak256(abi.encode(SEED_DOMAIN, chainid, ledger, modelId, head,
+/// steps)) mod r`. It depends on the lineage only, never on the submitter, so every prover computes
+/// it without a transaction; `steps` is also the entry's public `step` word (`index · stepsPerProof`).
+#[must_use]
+pub fn lineage_seed(chain_id: u64, ledger: Address, model_id: U256, head: U256, steps: u64) -> U256 {
+    let encoded = (seed_domain(), U256::from(chain_id), ledger, model_id, head, U256::from(steps)).abi_encode_params();
+    U256::from_be_bytes(keccak256(encoded).0) % scalar_modulus()
+}
+
+/// The seed of the model's next entry as the ledger computes it (`seedOf`).
+pub async fn seed_of(provider: &DynProvider, ledger: Address, model_id: U256) -> Result<U256> {
     Ok(ITrainingLedger::new(ledger, provider)
-        .seedOf(model_id, prover)
+        .seedOf(model_id)
         .call()
         .await
         .map_err(|e| contract_error("seedOf", &e))?)

@@ -74,30 +74,38 @@ async fn slash_life_cycle_and_bad_fulfilments_fail_with_decoded_errors() {
     assert_eq!(found, posted.task);
     let (locked, _) = market::lock_task(&prover, mkt, &found).await.unwrap();
     assert_eq!(market::find_task(&prover.provider, mkt, posted.id).await.unwrap().unwrap(), locked);
+    // The stored task after the lock: its prover, price, fee and slash terms fixed.
+    assert_eq!((locked.prover, locked.bounty, locked.minPrice), (prover.address, found.bounty, found.bounty));
+    assert_eq!((locked.slashRequesterBps, locked.slashCallerBps, locked.slashBurnBps), (5_000, 1_000, 2_000));
     // Another prover cannot take a locked task; before the deadline nobody can slash.
     reverted_with(market::lock_task(&copier, mkt, &locked).await, "TaskMarketLocked");
     reverted_with(market::slash(&copier, mkt, &locked).await, "TaskMarketNotExpired");
     let status = market::status(&prover.provider, token, mkt, prover.address).await.unwrap();
     assert_eq!((status.locked, status.locks), (cfg.collateral.to_string(), 1));
-    // The prover lets the deadline pass: its stake cannot move, and a keeper slashes once.
+    // The prover lets the deadline pass: its free stake can still leave (the collateral stays
+    // locked and slashable), and a keeper slashes once.
     admin.provider.anvil_increase_time(601).await.unwrap();
     admin.provider.anvil_mine(Some(1), None).await.unwrap();
-    assert!(market::status(&prover.provider, token, mkt, prover.address).await.unwrap().slash_pending);
-    reverted_with(market::request_unstake(&prover, mkt, tokens(1)).await, "StakingSlashPending");
+    market::request_unstake(&prover, mkt, tokens(1)).await.unwrap();
+    let free = cfg.stake - cfg.collateral - tokens(1);
+    reverted_with(market::request_unstake(&prover, mkt, free + U256::from(1)).await, "StakingInsufficientFreeStake");
     let (evm, _) = prove_committed(&cfg, &p, &cfg.input, posted.salt, prover.address).unwrap();
     reverted_with(market::fulfil(&prover, mkt, &locked, &evm).await, "TaskMarketExpired");
     market::slash(&keeper, mkt, &locked).await.unwrap();
     reverted_with(market::slash(&keeper, mkt, &locked).await, "TaskMarketUnknownTask");
-    // Split 50 % requester, 10 % caller, 20 % burned, 20 % treasury (the admin); bounty refunded.
+    // Split 50 % requester, 10 % caller, 20 % burned, 20 % treasury (the admin); bounty and the
+    // escrowed protocol fee (5 %) refunded.
     let pct = |n: u64| cfg.collateral * U256::from(n) / U256::from(100);
+    let fee = market::fee_for(&admin.provider, mkt, cfg.bounty).await.unwrap();
+    assert_eq!((fee, U256::from(locked.fee)), (cfg.bounty / U256::from(20), fee));
     let (paid, _) = market::claim(&keeper, mkt).await.unwrap();
     assert_eq!(paid, pct(10));
     let (paid, _) = market::claim(&admin, mkt).await.unwrap();
-    assert_eq!(paid, cfg.bounty + pct(50) + pct(20));
+    assert_eq!(paid, cfg.bounty + fee + pct(50) + pct(20));
     assert_eq!(balance(&admin, token, admin.address).await, admin_before + pct(70));
     let status = market::status(&prover.provider, token, mkt, prover.address).await.unwrap();
-    assert_eq!(status.active_stake, (cfg.stake - cfg.collateral).to_string());
-    assert!(!status.slash_pending && status.locks == 0);
+    assert_eq!(status.active_stake, (cfg.stake - cfg.collateral - tokens(1)).to_string());
+    assert_eq!((status.locks, status.locked.as_str()), (0, "0"));
 
     // A fresh unlocked task: every bad fulfilment fails, and pays nobody.
     let posted = post_committed(&cfg, &p, &admin, &cfg.input, 3600).await.unwrap();
@@ -139,6 +147,7 @@ async fn slash_life_cycle_and_bad_fulfilments_fail_with_decoded_errors() {
         collateral: cfg.collateral,
         deadline: chain_time(&admin).await.unwrap() + 3600,
         input_data: Default::default(),
+        ramp: None,
     };
     reverted_with(market::post_task(&admin, token, mkt, &again).await, "TaskMarketStatementTaken");
     let (label, _) = market::classify(&admin, p.consumer, &evm.input).await.unwrap();

@@ -40,6 +40,7 @@ async fn post(admin: &Account, dep: &Deployments, model_id: u64, seed: u64, dura
         collateral: tokens(10),
         deadline: chain_time(admin).await.unwrap() + duration,
         input_data: posted.data,
+        ramp: None,
     };
     market::post_task(admin, dep.token, dep.market, &new).await.unwrap().0
 }
@@ -75,7 +76,7 @@ async fn a_node_takes_tasks_from_post_to_claim_and_resumes_after_a_restart() {
         .save(&key, &KeyTag::new(&model, Visibility::Public, true).dev())
         .unwrap();
     let models = [PlannedModel { model: model_path.clone(), proving_key: key.clone(), weights_salt: None }];
-    let public = Network { rpc_url: anvil.endpoint(), chain_id: anvil.chain_id(), local: false };
+    let public = Network::new(anvil.endpoint(), anvil.chain_id(), false);
     let mut plan = Plan {
         network: "test",
         profile: &public,
@@ -91,6 +92,11 @@ async fn a_node_takes_tasks_from_post_to_claim_and_resumes_after_a_restart() {
     let dep = deploy_all(&admin, &root, &plan).await.unwrap();
     assert_eq!(dep.models.len(), 1);
     assert!(dep.models[0].dev_setup && dep.models[0].consumer.is_some() && dep.training_ledger != dep.market);
+    // On a local chain the deployer stays the market's admin (demos set parameters): no timelock.
+    assert_eq!(dep.timelock, None);
+    assert!(mlproof_node::deploy::has_role(&admin.provider, dep.market, Default::default(), admin.address)
+        .await
+        .unwrap());
     let dep_path = Deployments::path_in(&dir.path().join("deployments"), dep.chain_id);
     dep.save(&dep_path).unwrap();
     assert_eq!(Deployments::load(&dep_path).unwrap(), dep);

@@ -1,6 +1,7 @@
 //! The job runner against a real anvil: the whole life cycle, a restart between every two steps,
 //! a crash between a side effect and the transition that records it (lock and fulfil: no second
-//! transaction), a crash mid-proof, a failed proof retried, an expiry, a revert, and a published
+//! transaction), a crash mid-proof, a failed proof retried, an expiry, a cancel requested before the
+//! lock (given up, nothing sent), a revert, and a published
 //! input that does not open its commitment (failed before any collateral is locked).
 
 use std::{collections::HashMap, path::Path, path::PathBuf, sync::Arc, time::Duration};
@@ -128,11 +129,22 @@ async fn jobs_go_from_seen_to_fulfilled_across_restarts_and_crashes() {
     let job = r.step(&job, u64::from(d.task.deadline)).await.unwrap();
     assert_eq!(job.state, JobState::Expired);
     let e = post_committed(&cfg, &p, &admin, &cfg.input, 3600).await.unwrap();
-    market::cancel(&admin, market_addr, &e.task).await.unwrap();
+    market::request_cancel(&admin, market_addr, &e.task).await.unwrap();
     let (job, _) = store.admit(&new_job(&e, market::published_input(&cfg.input, &e.salt).to_vec())).await.unwrap();
+    let sent = prover.txm().counters().sent;
     let job = r.step(&job, now().await).await.unwrap();
     assert_eq!(job.state, JobState::Failed);
-    assert!(job.reason.as_deref().unwrap_or_default().contains("lockTask reverted"), "{job:?}");
+    assert!(job.reason.as_deref().unwrap_or_default().contains("asked to cancel"), "{job:?}");
+    assert_eq!(prover.txm().counters().sent, sent, "a cancelling task is not even tried");
+    // A lock that reverts anyway (the market refuses a cancelling task) fails the job, decoded.
+    let e2 = post_committed(&cfg, &p, &admin, &cfg.input, 3600).await.unwrap();
+    let (job, _) = store.admit(&new_job(&e2, market::published_input(&cfg.input, &e2.salt).to_vec())).await.unwrap();
+    let copier = prover.clone().with_key_prefix(&format!("lock:{}", e2.id));
+    market::request_cancel(&admin, market_addr, &e2.task).await.unwrap();
+    let _ = market::lock_task(&copier, market_addr, &e2.task).await.unwrap_err();
+    let job = r.step(&job, now().await).await.unwrap();
+    assert_eq!(job.state, JobState::Failed);
+    assert!(job.reason.as_deref().unwrap_or_default().contains("TaskMarketCancelling"), "{job:?}");
     let f = post_committed(&cfg, &p, &admin, &cfg.input, 3600).await.unwrap();
     let mut other = cfg.input.clone();
     other[0] = other[0].wrapping_add(1);

@@ -1,14 +1,15 @@
-//! Training steps relayed to a real anvil: claim (fixes the seed), prove the step on the batch the
-//! seed picks from the committed data set, submit; the head moves and the lineage is recorded. A
-//! step that does not extend the current head reverts with the ledger's custom error. A proven
-//! evaluation of the head is verified by the generated Solidity verifier; each mutated field (a
-//! score, the loss, the submitter) reverts, and a replay is refused.
+//! Training steps relayed to a real anvil: the seed computed in Rust from the lineage (and equal to
+//! the ledger's `seedOf`, whoever asks), the step proven on the batch the seed picks from the
+//! committed data set, submitted; the head moves and the lineage is recorded. A step that does not
+//! extend the current head reverts with the ledger's custom error. Funding that names another
+//! evaluation verifier is refused. A proven evaluation of the tip position is verified by the
+//! generated Solidity verifier; each mutated field (a score, the loss, the submitter) reverts, and
+//! a replay is refused.
 
 use std::path::PathBuf;
 
 use alloy::{
     primitives::{B256, U256},
-    providers::ext::AnvilApi,
     signers::local::PrivateKeySigner,
 };
 use ark_bn254::Fr;
@@ -108,15 +109,22 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
     };
     training::init_training(&admin, ledger, model_id, params).await.unwrap();
     market::mint(&admin, dep.token, admin.address, tokens(100)).await.unwrap();
-    training::fund(&admin, dep.token, ledger, model_id, tokens(100)).await.unwrap();
+    // A funder names the evaluation verifier it pays for: any other is refused.
+    market::mint(&admin, dep.token, admin.address, tokens(1)).await.unwrap();
+    let r = reason(training::fund(&admin, dep.token, ledger, model_id, tokens(1), verifier).await);
+    assert!(r.starts_with("TrainingLedgerEvalVerifierMismatch"), "{r}");
+    training::fund(&admin, dep.token, ledger, model_id, tokens(100), eval_verifier).await.unwrap();
 
+    let l = ITrainingLedger::new(ledger, &admin.provider);
+    assert_eq!(l.SEED_DOMAIN().call().await.unwrap(), training::seed_domain());
+    let chain_id = anvil.chain_id();
     let mut heads = vec![head0];
     let mut last_proof = None;
-    for expected_step in 0..2u64 {
-        let (step, _) = training::claim_step(&prover, ledger, model_id).await.unwrap();
-        assert_eq!(step, expected_step);
-        admin.provider.anvil_mine(Some(2), None).await.unwrap();
-        let seed = training::seed_of(&prover.provider, ledger, model_id, prover.address).await.unwrap();
+    for step in 0..2u64 {
+        // The seed is fixed by the lineage: Rust's and the ledger's agree, and so do all callers.
+        let seed = training::lineage_seed(chain_id, ledger, model_id, *heads.last().unwrap(), step);
+        assert_eq!(seed, training::seed_of(&prover.provider, ledger, model_id).await.unwrap());
+        assert_eq!(seed, training::seed_of(&admin.provider, ledger, model_id).await.unwrap());
         let (circuit, statement, after) =
             TrainStepCircuit::from_dataset(&weights, &tree, 2, fr(seed), step, prover.address.into_array(), &cfg, salt)
                 .unwrap();
@@ -131,9 +139,6 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
     }
 
     // Resubmitting the last step (it no longer extends the head) reverts with a decoded custom error.
-    let (step, _) = training::claim_step(&prover, ledger, model_id).await.unwrap();
-    assert_eq!(step, 2);
-    admin.provider.anvil_mine(Some(2), None).await.unwrap();
     let (before, after_head, proof) = last_proof.unwrap();
     let r = reason(training::submit_step(&prover, ledger, model_id, before, after_head, proof).await);
     assert!(r.starts_with("TrainingLedgerNotHead"), "{r}");
@@ -160,23 +165,24 @@ async fn steps_extend_the_head_and_a_stale_step_reverts() {
         ("another submitter", score, &prover),
     ];
     for (what, s, who) in mutations {
-        let r = reason(training::submit_eval(who, ledger, model_id, &s, proof).await);
+        let r = reason(training::submit_eval(who, ledger, model_id, 2, &s, proof).await);
         assert!(r.starts_with("TrainingLedgerInvalidEvalProof"), "{what}: {r}");
     }
     let mut bad = proof;
     bad[6] += U256::from(1);
-    let r = reason(training::submit_eval(&admin, ledger, model_id, &score, bad).await);
+    let r = reason(training::submit_eval(&admin, ledger, model_id, 2, &score, bad).await);
     assert!(r.starts_with("TrainingLedgerInvalidEvalProof") || r.contains("Verifier"), "mutated proof: {r}");
-    let (event, _) = training::submit_eval(&admin, ledger, model_id, &score, proof).await.unwrap();
+    let (event, _) = training::submit_eval(&admin, ledger, model_id, 2, &score, proof).await.unwrap();
     assert_eq!(
         (event.correct, event.total, event.lossSum, event.evaluator),
         (score.correct, 5, score.loss_sum, admin.address)
     );
     assert_eq!(event.reward, U256::ZERO, "the first evaluation is the baseline");
-    let recorded = training::score_of(&admin.provider, ledger, model_id, *heads.last().unwrap()).await.unwrap();
-    assert_eq!((recorded.correct, recorded.total), (score.correct, 5));
-    let r = reason(training::submit_eval(&admin, ledger, model_id, &score, proof).await);
-    assert!(r.starts_with("TrainingLedgerAlreadyEvaluated"), "replay: {r}");
+    assert_eq!(event.position, 2);
+    let recorded = training::score_at(&admin.provider, ledger, model_id, 2).await.unwrap();
+    assert_eq!((recorded.correct, recorded.total, recorded.head), (score.correct, 5, *heads.last().unwrap()));
+    let r = reason(training::submit_eval(&admin, ledger, model_id, 2, &score, proof).await);
+    assert!(r.starts_with("TrainingLedgerInvalidEvalPosition"), "replay: {r}");
 
     // Pull payment of the step rewards.
     let sent = training::withdraw(&prover, ledger).await.unwrap();

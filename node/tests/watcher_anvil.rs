@@ -1,10 +1,14 @@
-//! The market watcher against a real anvil: posted, locked and cancelled tasks in chain order, a
+//! The market watcher against a real anvil: posted, locked (with the task as stored after the lock),
+//! cancel-requested and cancelled tasks in chain order, a
 //! restart that resumes from the persisted cursor, and a reorg that replaces the block of a
 //! posting (detected by its hash, rewound, the vanished task not reported again).
 
 use std::path::PathBuf;
 
-use alloy::{providers::Provider, signers::local::PrivateKeySigner};
+use alloy::{
+    providers::{ext::AnvilApi, Provider},
+    signers::local::PrivateKeySigner,
+};
 use mlproof_circuits::native::slice::{sample_input, slice_model};
 use mlproof_node::{
     job::{mint_and_stake, post_committed, prepare, JobConfig},
@@ -48,29 +52,30 @@ async fn follows_tasks_resumes_after_restart_and_rewinds_a_reorg() {
     let store = JobStore::open(&db).await.unwrap();
     let watcher = Watcher::new(admin.provider.clone(), p.dep.market, store.clone(), 0);
 
-    // Posted, locked, posted and cancelled: every event, in chain order.
+    // Posted, locked, posted, cancel requested and cancelled: every event, in chain order.
     let a = post_committed(&cfg, &p, &admin, &cfg.input, 3600).await.unwrap();
     let first = watcher.poll().await.unwrap();
     assert_eq!(posted(&first.events), [a.id]);
     assert_eq!(first.rewound, 0);
     let (locked, _) = market::lock_task(&prover, p.dep.market, &a.task).await.unwrap();
     let b = post_committed(&cfg, &p, &admin, &cfg.input, 3600).await.unwrap();
+    let (due_at, _) = market::request_cancel(&admin, p.dep.market, &b.task).await.unwrap();
+    admin.provider.anvil_increase_time(601).await.unwrap();
+    admin.provider.anvil_mine(Some(1), None).await.unwrap();
     market::cancel(&admin, p.dep.market, &b.task).await.unwrap();
     let second = watcher.poll().await.unwrap();
+    let locked_event = MarketEvent::Locked { statement_id: a.id, prover: prover.address, task: locked.clone() };
+    let posted_b =
+        MarketEvent::Posted { statement_id: b.id, task: b.task.clone(), input_data: Default::default(), block: 0 };
+    let requested = MarketEvent::CancelRequested { statement_id: b.id, due_at };
     assert_eq!(
         second.events.iter().map(std::mem::discriminant).collect::<Vec<_>>(),
-        [
-            std::mem::discriminant(&MarketEvent::Locked { statement_id: a.id, prover: locked.prover }),
-            std::mem::discriminant(&MarketEvent::Posted {
-                statement_id: b.id,
-                task: b.task.clone(),
-                input_data: Default::default(),
-                block: 0
-            }),
-            std::mem::discriminant(&MarketEvent::Cancelled { statement_id: b.id }),
-        ]
+        [&locked_event, &posted_b, &requested, &MarketEvent::Cancelled { statement_id: b.id }]
+            .map(std::mem::discriminant)
     );
-    assert!(second.events.contains(&MarketEvent::Locked { statement_id: a.id, prover: prover.address }));
+    assert!(second.events.contains(&locked_event), "the lock carries the stored task: {:?}", second.events);
+    assert_eq!(locked.prover, prover.address);
+    assert!(second.events.contains(&requested));
     assert!(second.events.contains(&MarketEvent::Cancelled { statement_id: b.id }));
 
     // A restart: a new watcher on the reopened store reads nothing twice.

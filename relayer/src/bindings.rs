@@ -53,17 +53,15 @@ alloy::sol!(
     "../node_modules/@openzeppelin/contracts/interfaces/draft-IERC6093.sol"
 );
 alloy::sol!(
-    #[sol(all_derives)]
+    #[sol(rpc, all_derives)]
     "../node_modules/@openzeppelin/contracts/access/IAccessControl.sol"
 );
 
 alloy::sol! {
-    /// Errors of OpenZeppelin's `Pausable` and `SafeERC20` (declared in abstract contracts and a
-    /// library, which `sol!` cannot read from their files).
+    /// Errors of OpenZeppelin's `SafeERC20` (declared in a library, which `sol!` cannot read from
+    /// its file). The market's `EnforcedPause` / `ExpectedPause` come from `IMarketGovernance`.
     #[sol(all_derives)]
     interface IOpenZeppelinErrors {
-        error EnforcedPause();
-        error ExpectedPause();
         error SafeERC20FailedOperation(address token);
     }
 }

@@ -56,8 +56,11 @@ pub fn decode_revert(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::{IOpenZeppelinErrors, IStaking};
-    use alloy::{primitives::U256, sol_types::SolError};
+    use crate::bindings::{IAccessControl, IMarketGovernance, IStaking, ITaskMarket};
+    use alloy::{
+        primitives::{Address, B256, U256},
+        sol_types::SolError,
+    };
 
     #[test]
     fn decodes_market_error_with_arguments() {
@@ -65,8 +68,39 @@ mod tests {
         let s = decode_revert(&e.abi_encode());
         assert!(s.starts_with("StakingInsufficientFreeStake"), "{s}");
         assert!(s.contains("need: 100"), "{s}");
-        let s = decode_revert(&IOpenZeppelinErrors::EnforcedPause {}.abi_encode());
+        let s = decode_revert(&IMarketGovernance::EnforcedPause {}.abi_encode());
         assert!(s.starts_with("EnforcedPause"), "{s}");
+    }
+
+    #[test]
+    fn decodes_the_cancel_ramp_outbid_pause_and_role_errors() {
+        let id = B256::repeat_byte(7);
+        let cases: [(Vec<u8>, &str); 6] = [
+            (ITaskMarket::TaskMarketCancelling { statementId: id }.abi_encode(), "TaskMarketCancelling"),
+            (ITaskMarket::TaskMarketNotCancellable { statementId: id }.abi_encode(), "TaskMarketNotCancellable"),
+            (ITaskMarket::TaskMarketInvalidOffer {}.abi_encode(), "TaskMarketInvalidOffer"),
+            (
+                ITaskMarket::TaskMarketOutbidTooLow { minPrice: U256::from(10), needed: U256::from(11) }.abi_encode(),
+                "TaskMarketOutbidTooLow",
+            ),
+            (
+                IMarketGovernance::MarketGovernancePauseNotExpired { liftableAt: U256::from(99) }.abi_encode(),
+                "MarketGovernancePauseNotExpired",
+            ),
+            (
+                IAccessControl::AccessControlUnauthorizedAccount { account: Address::ZERO, neededRole: id }
+                    .abi_encode(),
+                "AccessControlUnauthorizedAccount",
+            ),
+        ];
+        for (data, name) in cases {
+            let s = decode_revert(&data);
+            assert!(s.starts_with(name), "{name}: {s}");
+        }
+        assert!(decode_revert(
+            &ITaskMarket::TaskMarketOutbidTooLow { minPrice: U256::from(10), needed: U256::from(11) }.abi_encode()
+        )
+        .contains("needed: 11"));
     }
 
     #[test]

@@ -38,7 +38,8 @@ pub struct Args {
     /// returns the earlier one: every transaction is an idempotent intent).
     #[arg(long)]
     fresh: bool,
-    /// Private key of the deployer (admin of every contract), hex.
+    /// Private key of the deployer (admin of every contract on a local chain; elsewhere the
+    /// market's admin and treasury roles go to a timelock the deployer proposes to), hex.
     #[arg(long, env = "MLPROOF_PRIVATE_KEY", hide_env_values = true)]
     private_key: String,
     /// The transaction manager's database.
@@ -114,6 +115,14 @@ impl Args {
                 "  market {}  registry {}  token {}  training ledger {}",
                 dep.market, dep.registry, dep.token, dep.training_ledger
             );
+            match dep.timelock {
+                Some(t) => println!(
+                    "  the market is administered by the timelock {t} (proposer and executor {}, who keeps the \
+                     pauser role)",
+                    dep.deployer
+                ),
+                None => println!("  the market is administered by the deployer {} (local chain)", dep.deployer),
+            }
             for m in &dep.models {
                 println!(
                     "  model {} {}: verifier {}{}{}",

@@ -1,5 +1,5 @@
-//! Market commands on the `sol!` bindings: `stake`, `unstake`, `withdraw`, `task post | lock | show`,
-//! `fulfil`, `slash`, `claim`, `status`. Each sends from the key in `MLPROOF_PRIVATE_KEY` through
+//! Market commands on the `sol!` bindings: `stake`, `unstake`, `withdraw`, `fulfil`, `slash`,
+//! `claim`, `status` (the `task` commands are in [`super::task`]). Each sends from the key in `MLPROOF_PRIVATE_KEY` through
 //! the transaction manager (`--txm-db`, `--intent-key`) and waits for the confirmed receipt;
 //! `--json` prints one JSON object.
 
@@ -12,7 +12,7 @@ use alloy::{
 use eyre::{Context, Result};
 use mlproof_node::{
     job::{chain_time, decode_output},
-    market::{self, NewTask},
+    market,
 };
 use mlproof_prover::ProofFile;
 use mlproof_relayer::{
@@ -21,7 +21,7 @@ use mlproof_relayer::{
     txm::TxmConfig,
 };
 
-use crate::common::{parse_address, parse_salt, print_json};
+use crate::common::{parse_address, print_json};
 
 /// Connection shared by the market commands.
 #[derive(Debug, Clone, clap::Args)]
@@ -54,16 +54,17 @@ pub struct Chain {
     pub intent_key: Option<String>,
 }
 
-struct Ctx {
-    account: Account,
-    market: Address,
-    token: Address,
-    json: bool,
-    rt: tokio::runtime::Runtime,
+/// A connected sender.
+pub(crate) struct Ctx {
+    pub(crate) account: Account,
+    pub(crate) market: Address,
+    pub(crate) token: Address,
+    pub(crate) json: bool,
+    pub(crate) rt: tokio::runtime::Runtime,
 }
 
 impl Chain {
-    fn connect(&self) -> Result<Ctx> {
+    pub(crate) fn connect(&self) -> Result<Ctx> {
         let signer: PrivateKeySigner =
             self.private_key.trim().parse().wrap_err("the private key is not a valid secp256k1 key")?;
         let market = parse_address(&self.market)?;
@@ -86,7 +87,7 @@ impl Chain {
 }
 
 impl Ctx {
-    fn report(&self, action: &str, sent: &Sent, mut extra: serde_json::Value, text: String) {
+    pub(crate) fn report(&self, action: &str, sent: &Sent, mut extra: serde_json::Value, text: String) {
         if self.json {
             extra["action"] = action.into();
             extra["tx"] = sent.tx_hash.to_string().into();
@@ -99,7 +100,7 @@ impl Ctx {
     }
 
     /// Polls until the task's output is verified (or its deadline passes) and prints it.
-    fn wait_for_output(&self, id: B256, task: &Task, consumer: Option<Address>) -> Result<()> {
+    pub(crate) fn wait_for_output(&self, id: B256, task: &Task, consumer: Option<Address>) -> Result<()> {
         let model_id = U256::from(task.modelId);
         let started = std::time::Instant::now();
         let words = loop {
@@ -145,7 +146,7 @@ impl Ctx {
         Ok(())
     }
 
-    fn task(&self, id: B256) -> Result<Task> {
+    pub(crate) fn task(&self, id: B256) -> Result<Task> {
         self.rt.block_on(market::find_task(&self.account.provider, self.market, id))?.ok_or_else(|| {
             eyre::eyre!("no open task {id}: it was never posted, or is already fulfilled, slashed or cancelled")
         })
@@ -153,13 +154,13 @@ impl Ctx {
 }
 
 /// Token amount: whole tokens with up to 18 decimals (`100`, `2.5`).
-fn amount(s: &str) -> Result<U256> {
+pub(crate) fn amount(s: &str) -> Result<U256> {
     let v: U256 = parse_units(s, 18).wrap_err_with(|| format!("{s:?} is not a token amount"))?.into();
     eyre::ensure!(!v.is_zero(), "the amount must be positive");
     Ok(v)
 }
 
-fn statement(s: &str) -> Result<B256> {
+pub(crate) fn statement(s: &str) -> Result<B256> {
     s.parse().wrap_err_with(|| format!("{s:?} is not a 32-byte statement id (0x…)"))
 }
 
@@ -224,194 +225,6 @@ impl WithdrawArgs {
         let c = self.chain.connect()?;
         let (amount, sent) = c.rt.block_on(market::withdraw(&c.account, c.market))?;
         c.report("withdraw", &sent, serde_json::json!({ "amount": amount.to_string() }), format!("withdrew {amount}"));
-        Ok(())
-    }
-}
-
-/// `mlproof task post | lock | show`.
-#[derive(Debug, clap::Args)]
-pub struct TaskArgs {
-    #[command(subcommand)]
-    action: TaskAction,
-}
-
-#[derive(Debug, clap::Subcommand)]
-enum TaskAction {
-    /// Post a task with an escrowed bounty.
-    Post {
-        #[command(flatten)]
-        chain: Chain,
-        /// Registered model id.
-        #[arg(long, visible_alias = "model")]
-        model_id: u64,
-        /// Input file: a JSON array of int8 values.
-        #[arg(long)]
-        input: PathBuf,
-        /// The model's keys take a committed input: post the salted Poseidon commitment.
-        #[arg(long)]
-        committed_input: bool,
-        /// With --committed-input: the 31-byte salt as hex (default: random, printed).
-        #[arg(long, env = "MLPROOF_INPUT_SALT")]
-        input_salt: Option<String>,
-        /// With --committed-input: publish the input and its salt in the TaskPosted event so any
-        /// prover can take the task (otherwise hand them to provers off-chain).
-        #[arg(long)]
-        publish_input: bool,
-        /// Bounty in tokens.
-        #[arg(long)]
-        bounty: String,
-        /// Collateral a prover must lock, in tokens.
-        #[arg(long)]
-        collateral: String,
-        /// Seconds from now to the deadline.
-        #[arg(long, default_value_t = 3600)]
-        duration: u64,
-        /// Wait until a prover fulfils it and print the verified output (fails at the deadline).
-        #[arg(long)]
-        wait: bool,
-        /// With --wait: read the output as a dApp does, through this classifier consumer
-        /// (`predictedClass`), and decode it into its classes' int8 scores.
-        #[arg(long)]
-        consumer: Option<String>,
-    },
-    /// Lock an open task with collateral from your free stake.
-    Lock {
-        #[command(flatten)]
-        chain: Chain,
-        /// Statement id of the task.
-        #[arg(long)]
-        task: String,
-    },
-    /// Show an open task (rebuilt from its events and checked against the stored hash).
-    Show {
-        #[command(flatten)]
-        chain: Chain,
-        /// Statement id of the task.
-        #[arg(long)]
-        task: String,
-    },
-    /// Cancel an unlocked task (its requester at any time, anyone after the deadline).
-    Cancel {
-        #[command(flatten)]
-        chain: Chain,
-        /// Statement id of the task.
-        #[arg(long)]
-        task: String,
-    },
-}
-
-fn task_json(id: B256, t: &Task) -> serde_json::Value {
-    serde_json::json!({
-        "statement_id": id.to_string(), "requester": t.requester.to_string(), "model_id": t.modelId,
-        "deadline": t.deadline, "verifier": t.verifier.to_string(), "work_units": t.workUnits,
-        "output_words": t.outputWords, "private_weights": t.privateWeights,
-        "bounty": t.bounty.to_string(), "collateral": t.collateral.to_string(),
-        "prover": (!t.prover.is_zero()).then(|| t.prover.to_string()),
-        "input": t.input.iter().map(ToString::to_string).collect::<Vec<_>>(),
-    })
-}
-
-impl TaskArgs {
-    /// Runs the command.
-    pub fn run(self) -> Result<()> {
-        match self.action {
-            TaskAction::Post {
-                chain,
-                model_id,
-                input,
-                committed_input,
-                input_salt,
-                publish_input,
-                bounty,
-                collateral,
-                duration,
-                wait,
-                consumer,
-            } => {
-                let consumer = consumer.as_deref().map(parse_address).transpose()?;
-                eyre::ensure!(wait || consumer.is_none(), "--consumer needs --wait");
-                let c = chain.connect()?;
-                let text = std::fs::read_to_string(&input)
-                    .wrap_err_with(|| format!("cannot read input file {}", input.display()))?;
-                let raw: Vec<i64> = serde_json::from_str(&text)
-                    .wrap_err_with(|| format!("{} is not a JSON array of integers", input.display()))?;
-                let values: Vec<i8> = raw
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &v)| {
-                        i8::try_from(v).map_err(|_| eyre::eyre!("input[{i}] = {v} is outside the int8 range"))
-                    })
-                    .collect::<Result<_>>()?;
-                let layout = if committed_input {
-                    let salt = match input_salt {
-                        Some(hex) => parse_salt(&hex, "--input-salt")?,
-                        None => market::random_salt(),
-                    };
-                    market::InputLayout::Committed { salt, publish: publish_input }
-                } else {
-                    eyre::ensure!(
-                        input_salt.is_none() && !publish_input,
-                        "--input-salt and --publish-input need --committed-input"
-                    );
-                    market::InputLayout::Plain
-                };
-                let market::TaskInput { words, data, salt } = market::task_input(&values, layout);
-                let salt = salt.map(|s| alloy::hex::encode_prefixed(s.0));
-                let deadline = c.rt.block_on(chain_time(&c.account))? + duration;
-                let new = NewTask {
-                    model_id: U256::from(model_id),
-                    input: words,
-                    bounty: amount(&bounty)?,
-                    collateral: amount(&collateral)?,
-                    deadline,
-                    input_data: data,
-                };
-                let (id, task, sent) = c.rt.block_on(market::post_task(&c.account, c.token, c.market, &new))?;
-                let mut v = task_json(id, &task);
-                v["input_salt"] = salt.clone().into();
-                c.report(
-                    "task post",
-                    &sent,
-                    v,
-                    format!(
-                        "posted task {id}{}",
-                        salt.map(|s| format!(" (input salt {s}: keep it to hand to provers)")).unwrap_or_default()
-                    ),
-                );
-                if wait {
-                    c.wait_for_output(id, &task, consumer)?;
-                }
-            }
-            TaskAction::Lock { chain, task } => {
-                let c = chain.connect()?;
-                let id = statement(&task)?;
-                let t = c.task(id)?;
-                let (_, sent) = c.rt.block_on(market::lock_task(&c.account, c.market, &t))?;
-                c.report("task lock", &sent, serde_json::json!({ "statement_id": id.to_string(), "collateral": t.collateral.to_string(), "deadline": t.deadline }), format!("locked {id} until {}", t.deadline));
-            }
-            TaskAction::Show { chain, task } => {
-                let c = chain.connect()?;
-                let id = statement(&task)?;
-                let t = c.task(id)?;
-                if c.json {
-                    print_json(&task_json(id, &t));
-                } else {
-                    println!("{}", serde_json::to_string_pretty(&task_json(id, &t))?);
-                }
-            }
-            TaskAction::Cancel { chain, task } => {
-                let c = chain.connect()?;
-                let id = statement(&task)?;
-                let t = c.task(id)?;
-                let sent = c.rt.block_on(market::cancel(&c.account, c.market, &t))?;
-                c.report(
-                    "task cancel",
-                    &sent,
-                    serde_json::json!({ "statement_id": id.to_string(), "refund": t.bounty.to_string() }),
-                    format!("cancelled {id}; bounty credited to {}", t.requester),
-                );
-            }
-        }
         Ok(())
     }
 }

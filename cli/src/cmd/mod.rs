@@ -10,6 +10,7 @@ pub mod model;
 pub mod node;
 pub mod prove;
 pub mod setup;
+pub mod task;
 pub mod verifier;
 pub mod verify;
 
@@ -47,9 +48,9 @@ pub enum Command {
     Unstake(market::UnstakeArgs),
     /// Withdraw unbonded stake.
     Withdraw(market::WithdrawArgs),
-    /// Post, lock, show or cancel tasks.
+    /// Post (fixed price or a price ramp), lock, show or cancel tasks.
     #[command(subcommand_required = true)]
-    Task(market::TaskArgs),
+    Task(task::TaskArgs),
     /// Fulfil a task with a proof file.
     Fulfil(market::FulfilArgs),
     /// Slash a locked task past its deadline.

@@ -169,16 +169,23 @@ impl Node {
             estimates.insert(U256::from(m.id), (a, ProveEstimate::new(a.prove_s)));
         }
         let metrics = Arc::new(Metrics::new());
-        let runner = Runner::new(account.clone(), dep.market, store.clone(), served, Arc::clone(&metrics), cfg.workers);
+        let policy = Policy {
+            min_price_per_constraint: cfg.min_price().map_err(inconsistent)?,
+            deadline_margin_s: cfg.deadline_margin_s,
+        };
+        let least = estimates
+            .iter()
+            .map(|(id, (a, _)): (&U256, &(admission::Served, ProveEstimate))| {
+                (*id, policy.min_price_per_constraint.saturating_mul(U256::from(a.constraints)))
+            })
+            .collect();
+        let runner = Runner::new(account.clone(), dep.market, store.clone(), served, Arc::clone(&metrics), cfg.workers)
+            .with_pricing(least, cfg.deadline_margin_s);
         let resumed = runner.resume().await?;
         if resumed > 0 {
             tracing::warn!(resumed, "jobs interrupted mid-proof go back to locked");
         }
         let watcher = Watcher::new(account.provider.clone(), dep.market, store.clone(), dep.block);
-        let policy = Policy {
-            min_price_per_constraint: cfg.min_price().map_err(inconsistent)?,
-            deadline_margin_s: cfg.deadline_margin_s,
-        };
         let chain =
             ChainStatus { account: account.address.to_string(), chain_id: cfg.chain_id, ..ChainStatus::default() };
         Ok(Self {
@@ -346,12 +353,7 @@ impl Node {
                     return Ok(());
                 }
                 let model_id = U256::from(task.modelId);
-                let offer = Offer {
-                    model_id,
-                    bounty: U256::from(task.bounty),
-                    collateral: U256::from(task.collateral),
-                    deadline: u64::from(task.deadline),
-                };
+                let offer = Offer::of(&task);
                 let models: HashMap<U256, admission::Served> = self
                     .estimates
                     .lock()
@@ -378,9 +380,29 @@ impl Node {
                     Err(refusal) => self.store.reject(statement_id, model_id, &refusal.to_string()).await?,
                 }
             }
-            MarketEvent::Locked { statement_id, prover } if prover != self.account.address => {
+            MarketEvent::Locked { statement_id, prover, task } if prover == self.account.address => {
+                // This node's own lock, seen before its stepper recorded it (a restart between
+                // the lock and the record): the event's task is the stored one to fulfil.
+                if let Some(job) = self.store.by_statement(statement_id).await?.filter(|j| j.state == JobState::Seen) {
+                    let change =
+                        Change { task: Some(alloy::sol_types::SolValue::abi_encode(&task)), ..Change::default() };
+                    match self.store.transition(job.id, JobState::Seen, JobState::Locked, change).await {
+                        Ok(_) | Err(ServiceError::StaleState { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            MarketEvent::Locked { statement_id, prover, .. } => {
                 if let Some(job) = self.store.by_statement(statement_id).await?.filter(|j| j.state == JobState::Seen) {
                     let reason = Some(format!("locked by another prover, {prover}"));
+                    self.transition_quietly(job.id, JobState::Seen, JobState::Failed, reason).await?;
+                }
+            }
+            MarketEvent::CancelRequested { statement_id, due_at } => {
+                // A cancelling task cannot be locked; this node proves only what it locked, so
+                // it gives the task up before any collateral is at stake.
+                if let Some(job) = self.store.by_statement(statement_id).await?.filter(|j| j.state == JobState::Seen) {
+                    let reason = Some(format!("its requester asked to cancel it (due at {due_at}); not locked"));
                     self.transition_quietly(job.id, JobState::Seen, JobState::Failed, reason).await?;
                 }
             }
@@ -393,7 +415,7 @@ impl Node {
             MarketEvent::Slashed { statement_id, prover } if prover == self.account.address => {
                 tracing::error!(%statement_id, "this node's collateral was slashed for a missed deadline");
             }
-            MarketEvent::Locked { .. } | MarketEvent::Slashed { .. } => {}
+            MarketEvent::Slashed { .. } => {}
         }
         Ok(())
     }

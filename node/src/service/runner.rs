@@ -1,8 +1,11 @@
 //! Takes jobs through their life cycle, one persisted step at a time:
 //!
 //! * `seen` → the published input is opened against the task's commitment (a task this node could
-//!   not prove is failed *before* any collateral is locked), then the lock is sent under the intent
-//!   key prefix `lock:<statement id>` → `locked`;
+//!   not prove is failed *before* any collateral is locked); a task whose requester asked to cancel
+//!   it is given up (it cannot be locked); a ramped task waits in `seen` until `priceAt(task, now)`
+//!   reaches the node's price (re-checked at each step, given up at deadline − margin); then the
+//!   lock is sent under the intent key prefix `lock:<statement id>` → `locked`, with the task as
+//!   the TaskLocked event stores it (price, fee, slash terms fixed);
 //! * `locked` → `proving` (written first) → a bounded pool of blocking threads proves → `proved`
 //!   with the proof stored, or back to `locked` with the reason (retried until the deadline);
 //! * `proved` → `submitted` (written first) → the fulfilment under `fulfil:<statement id>` →
@@ -98,6 +101,8 @@ pub struct Runner {
     models: Arc<HashMap<U256, Served>>,
     metrics: Arc<Metrics>,
     workers: Arc<Semaphore>,
+    least_price: Arc<HashMap<U256, U256>>,
+    deadline_margin_s: u64,
 }
 
 fn corrupt(job: i64, what: &str, e: impl std::fmt::Display) -> ServiceError {
@@ -122,7 +127,19 @@ impl Runner {
             models: Arc::new(models),
             metrics,
             workers: Arc::new(Semaphore::new(workers.max(1))),
+            least_price: Arc::new(HashMap::new()),
+            deadline_margin_s: 0,
         }
+    }
+
+    /// Locks a task of a model only once its price (`priceAt`) is at least `least_price[model]`
+    /// (without an entry: at any price), and gives a task up when its price has not got there by
+    /// deadline − `deadline_margin_s`.
+    #[must_use]
+    pub fn with_pricing(mut self, least_price: HashMap<U256, U256>, deadline_margin_s: u64) -> Self {
+        self.least_price = Arc::new(least_price);
+        self.deadline_margin_s = deadline_margin_s;
+        self
     }
 
     /// After a restart: a job found `proving` was interrupted mid-proof; it goes back to `locked`
@@ -150,7 +167,7 @@ impl Runner {
                 .await;
         }
         match job.state {
-            JobState::Seen => self.lock(job).await,
+            JobState::Seen => self.lock(job, now).await,
             JobState::Locked => self.prove(job).await,
             JobState::Proved | JobState::Submitted => self.fulfil(job).await,
             _ => Ok(job.clone()),
@@ -172,7 +189,7 @@ impl Runner {
             .await
     }
 
-    async fn lock(&self, job: &JobRecord) -> Result<JobRecord> {
+    async fn lock(&self, job: &JobRecord, now: u64) -> Result<JobRecord> {
         if !self.models.contains_key(&job.job.model_id) {
             return self.fail(job, format!("model {} is not served", job.job.model_id)).await;
         }
@@ -180,12 +197,56 @@ impl Runner {
         if let Err(e) = market::open_published_input(&job.job.input_data, &task.input) {
             return self.fail(job, e.to_string()).await;
         }
-        let account = self.account.clone().with_key_prefix(&format!("lock:{}", job.job.statement_id));
+        // A lock intent already sent (a restart) is resumed whatever the price or a later cancel
+        // request: the manager returns it instead of sending a second one.
+        let key = format!("lock:{}", job.job.statement_id);
+        let account = self.account.clone().with_key_prefix(&key);
+        let first = mlproof_relayer::txm::IntentKey::new(format!("{key}:0:lockTask"));
+        let sent_before = self
+            .account
+            .txm()
+            .store()
+            .intent(&first)
+            .await
+            .map_err(|e| Self::retry(job, mlproof_relayer::RelayerError::from(e).into()))?
+            .is_some();
+        if !sent_before {
+            match market::cancel_due_at(&self.account.provider, self.market, job.job.statement_id).await {
+                Ok(Some(due)) => {
+                    return self.fail(job, format!("its requester asked to cancel it (due at {due}); not locked")).await
+                }
+                Ok(None) => {}
+                Err(e) => return Err(Self::retry(job, e)),
+            }
+            if let Some(least) = self.least_price.get(&job.job.model_id) {
+                let price = market::price_at(&self.account.provider, self.market, &task, now)
+                    .await
+                    .map_err(|e| Self::retry(job, e))?;
+                if price < *least {
+                    let latest = job.job.deadline.saturating_sub(self.deadline_margin_s);
+                    if now >= latest {
+                        let reason = format!(
+                            "its price {price} had not reached the least accepted {least} by {latest} (deadline minus \
+                             the margin); not locked"
+                        );
+                        return self.fail(job, reason).await;
+                    }
+                    tracing::debug!(job = job.id, %price, %least, "price below the least accepted; waiting for the ramp");
+                    return Ok(job.clone());
+                }
+            }
+        }
         match market::lock_task(&account, self.market, &task).await {
             Ok((locked, sent)) => {
                 self.metrics.gas_spent.inc_by(sent.gas_used);
                 let change = Change { task: Some(locked.abi_encode()), gas: sent.gas_used, ..Change::default() };
-                self.store.transition(job.id, JobState::Seen, JobState::Locked, change).await
+                match self.store.transition(job.id, JobState::Seen, JobState::Locked, change).await {
+                    // The watcher recorded the lock first (from its TaskLocked event).
+                    Err(ServiceError::StaleState { .. }) => {
+                        self.store.job(job.id).await?.ok_or_else(|| corrupt(job.id, "row", "vanished"))
+                    }
+                    other => other,
+                }
             }
             Err(e) => match e.revert_reason() {
                 Some(reason) => self.fail(job, format!("lockTask reverted: {reason}")).await,

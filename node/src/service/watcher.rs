@@ -38,6 +38,17 @@ pub enum MarketEvent {
         statement_id: B256,
         /// Who locked it.
         prover: Address,
+        /// The task as stored after the lock (price, fee and slash terms fixed): what a fulfilment
+        /// or a slash must pass.
+        task: ITaskMarket::Task,
+    },
+    /// The requester asked to cancel an unlocked task: it can no longer be locked, and a
+    /// fulfilment is paid only until `due_at` (chain time, assuming no pause).
+    CancelRequested {
+        /// The task.
+        statement_id: B256,
+        /// When the cancellation is due.
+        due_at: u64,
     },
     /// An unlocked task was cancelled.
     Cancelled {
@@ -141,6 +152,7 @@ impl Watcher {
         let filter = Filter::new().address(self.market).from_block(from).to_block(to).event_signature(vec![
             ITaskMarket::TaskPosted::SIGNATURE_HASH,
             ITaskMarket::TaskLocked::SIGNATURE_HASH,
+            ITaskMarket::TaskCancelRequested::SIGNATURE_HASH,
             ITaskMarket::TaskCancelled::SIGNATURE_HASH,
             ITaskMarket::TaskSlashed::SIGNATURE_HASH,
         ]);
@@ -168,7 +180,11 @@ fn decode(log: &Log) -> Result<MarketEvent> {
         }
         Some(ITaskMarket::TaskLocked::SIGNATURE_HASH) => {
             let e = log.log_decode::<ITaskMarket::TaskLocked>().map_err(bad)?.inner.data;
-            MarketEvent::Locked { statement_id: e.statementId, prover: e.prover }
+            MarketEvent::Locked { statement_id: e.statementId, prover: e.prover, task: e.task }
+        }
+        Some(ITaskMarket::TaskCancelRequested::SIGNATURE_HASH) => {
+            let e = log.log_decode::<ITaskMarket::TaskCancelRequested>().map_err(bad)?.inner.data;
+            MarketEvent::CancelRequested { statement_id: e.statementId, due_at: e.dueAt.saturating_to::<u64>() }
         }
         Some(ITaskMarket::TaskCancelled::SIGNATURE_HASH) => {
             let e = log.log_decode::<ITaskMarket::TaskCancelled>().map_err(bad)?.inner.data;

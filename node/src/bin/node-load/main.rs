@@ -95,6 +95,7 @@ async fn post(admin: &Account, dep: &Deployments, model_id: u64, values: &[i8]) 
         collateral: tokens(10),
         deadline: chain_time(admin).await? + 3600,
         input_data: posted.data,
+        ramp: None,
     };
     Ok((market::post_task(admin, dep.token, dep.market, &new).await?.0, words))
 }
@@ -247,7 +248,7 @@ async fn main() -> Result<()> {
     let admin = Account::connect(&anvil.endpoint(), signer(0)).await?;
     let hex_salt = weights_salt.map(|s| alloy::hex::encode_prefixed(s.0));
     let models = [PlannedModel { model: model_path.clone(), proving_key: key.clone(), weights_salt: hex_salt.clone() }];
-    let profile = Network { rpc_url: anvil.endpoint(), chain_id: anvil.chain_id(), local: true };
+    let profile = Network::new(anvil.endpoint(), anvil.chain_id(), true);
     let plan = Plan {
         network: "local",
         profile: &profile,
