@@ -279,7 +279,11 @@ impl DenseLayer {
         if self.out_features == 0 {
             return Err(shape("out_features", 0, 1));
         }
-        let n_weights = self.in_features * self.out_features;
+        // A mutated file may claim sizes whose product overflows: no weights list can match it.
+        let n_weights = self
+            .in_features
+            .checked_mul(self.out_features)
+            .ok_or_else(|| shape("weights length", self.weights.len(), usize::MAX))?;
         if self.weights.len() != n_weights {
             return Err(shape("weights length", self.weights.len(), n_weights));
         }
