@@ -12,19 +12,17 @@ import {IStaking} from "./interfaces/IStaking.sol";
 import {ITaskMarket} from "./interfaces/ITaskMarket.sol";
 import {IVerifiedOutputs} from "./interfaces/IVerifiedOutputs.sol";
 import {Statement} from "./libraries/Statement.sol";
+import {BatchFulfil} from "./market/BatchFulfil.sol";
 import {MarketExtension} from "./market/MarketExtension.sol";
 import {MarketStorage} from "./market/MarketStorage.sol";
-import {RewardsLogic} from "./market/RewardsLogic.sol";
-import {StakingLogic} from "./market/StakingLogic.sol";
-import {TaskLogic} from "./market/TaskLogic.sol";
 
 /// @title MlproofMarket
 /// @notice The mlproof market: prover staking, tasks with bounties on a reverse-Dutch price ramp, collateral and
 ///         slashing, verified outputs for dApps, and fee-weighted epoch emissions with pull payments, under
 ///         timelocked, bounded governance. Its full interface is `IMlproofMarket`.
-/// @dev This contract implements the hot paths (post, lock, fulfil, stake, claim, fund, read an output) and
-///      delegates every other selector to its `MarketExtension` (deployed by this constructor, same storage
-///      layout, same immutables), so the market stays one address under the EIP-170 code size limit while a
+/// @dev This contract implements the hot paths (post, lock, fulfil and `fulfilBatch` from BatchFulfil, stake, claim,
+///      fund, read an output) and delegates every other selector to its `MarketExtension` (deployed by this
+///      constructor, same storage layout, same immutables), so the market stays one address under the EIP-170 code size limit while a
 ///      fulfilment pays for no extra call.
 ///
 ///      Security of fulfilment:
@@ -34,7 +32,7 @@ import {TaskLogic} from "./market/TaskLogic.sol";
 ///      - replay is keyed on the statement (model id, input commitment), never on proof bytes;
 ///      - every state change happens before the only external calls (the `view` verifier, and the token);
 ///      - all payments are credits claimed later (pull payments).
-contract MlproofMarket is TaskLogic, StakingLogic, RewardsLogic {
+contract MlproofMarket is BatchFulfil {
     /// @dev Where every selector this contract does not implement is delegated.
     address private immutable _extension;
 

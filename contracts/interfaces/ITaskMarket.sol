@@ -97,6 +97,11 @@ interface ITaskMarket {
     );
     /// @notice Emitted when an unlocked task is cancelled (after its notice, or by anyone after the deadline).
     event TaskCancelled(bytes32 indexed statementId, address indexed requester);
+    /// @notice Emitted by `fulfilBatch` for a task it left unpaid because the task was no longer open to the caller
+    ///         when the batch landed (fulfilled, locked or outbid by someone else, cancelled, or expired).
+    /// @param reason 1: not the open task (fulfilled, replaced or cancelled); 2: locked by another prover;
+    ///        3: expired; 4: its cancellation is due.
+    event TaskSkipped(bytes32 indexed statementId, uint8 reason);
 
     /// @notice The model is not an active inference model.
     error TaskMarketModelNotAvailable(uint256 modelId);
@@ -141,6 +146,15 @@ interface ITaskMarket {
     error TaskMarketOutputNotPacked(bytes32 statementId);
     /// @notice The proof does not verify for this statement and caller.
     error TaskMarketInvalidProof(bytes32 statementId);
+    /// @notice A batch is empty, larger than `MAX_BATCH`, or its arrays differ in length.
+    error TaskMarketBatchSize(uint256 tasks, uint256 outputs, uint256 proofs);
+    /// @notice Task `index` of a batch does not have a statement id above the previous one's (ids must be strictly
+    ///         increasing, which also rules out a task twice).
+    error TaskMarketBatchOrder(uint256 index);
+    /// @notice Task `index` of a batch names another model or verifier than the batch's first paid task.
+    error TaskMarketBatchMixed(uint256 index);
+    /// @notice The batch of proofs does not verify for these statements and caller.
+    error TaskMarketInvalidBatchProof();
 
     /// @notice Posts a fixed-price task, escrowing `bounty + feeFor(bounty)` (requires ERC-20 approval).
     /// @return statementId The task's id and replay key.
@@ -178,6 +192,18 @@ interface ITaskMarket {
     /// @param proof Groth16 proof [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y].
     function fulfil(Task calldata task, uint256[] calldata output, uint256[8] calldata proof) external;
 
+    /// @notice Fulfils many tasks of one model with one randomized batch check of their proofs (the verifier's
+    ///         `verifyBatch`). Each paid task is settled exactly as `fulfil` would; a task that is no longer open to
+    ///         the caller when the batch lands (fulfilled, locked or outbid by another, cancelled, expired) is
+    ///         skipped with `TaskSkipped` and its proof left out of the check, so a competitor's race costs the
+    ///         batch nothing. Malformed batches revert whole: an unsorted or repeated task, a mixed model or
+    ///         verifier, a wrong output length, a pre-filled payee slot, an ineligible caller, an invalid proof.
+    /// @dev `tasks` must be sorted by strictly increasing statement id. Statements bind `msg.sender` as in `fulfil`.
+    /// @return paid Number of tasks fulfilled (the rest were skipped).
+    function fulfilBatch(Task[] calldata tasks, uint256[][] calldata outputs, uint256[8][] calldata proofs)
+        external
+        returns (uint256 paid);
+
     /// @notice Slashes a locked task past its effective deadline with the slash terms fixed at its lock: the
     ///         collateral is split between requester, caller, burn and treasury; bounty and fee are refunded to
     ///         the requester. Not while paused.
@@ -211,6 +237,8 @@ interface ITaskMarket {
     function cancelDueAt(bytes32 statementId) external view returns (uint256);
     /// @notice Seconds of unpaused time between a cancellation request and the cancellation.
     function CANCEL_NOTICE() external view returns (uint256);
+    /// @notice The most tasks one `fulfilBatch` takes.
+    function MAX_BATCH() external view returns (uint256);
     /// @notice Minimum bounty increase of an outbid, in basis points of the open bounty.
     function MIN_OUTBID_BPS() external view returns (uint256);
 }

@@ -35,6 +35,18 @@ abstract contract StakingLogic is MarketStorage {
         _accounts[prover] = a;
     }
 
+    /// @dev Releases `count` collaterals of `prover` summing to `amount` (a batch of fulfilments).
+    function _releaseCollaterals(address prover, uint256 amount, uint256 count) internal {
+        IStaking.Account memory a = _accounts[prover];
+        // Casting is safe: amount and count sum collaterals and locks held in `a` (uint96 and uint32), so they are
+        // at most a.locked and a.lockCount, and the checked subtractions below cannot underflow.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        a.locked -= uint96(amount);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        a.lockCount -= uint32(count);
+        _accounts[prover] = a;
+    }
+
     /// @dev Removes `amount` of locked collateral from `prover`'s stake; the caller distributes it.
     function _slashCollateral(address prover, uint96 amount) internal {
         IStaking.Account memory a = _accounts[prover];

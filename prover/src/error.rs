@@ -29,6 +29,10 @@ pub enum ProverError {
     /// The proof does not verify.
     #[error("the proof does not verify against the verifying key and public inputs")]
     InvalidProof,
+    /// A batch is malformed the way the Solidity `verifyBatch` reverts on (empty, wrong input
+    /// count, a value outside its field).
+    #[error("malformed batch: {0}")]
+    Batch(String),
     /// Filesystem error, with the path involved.
     #[error("{path}: {source}")]
     Io {

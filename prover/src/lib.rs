@@ -7,15 +7,18 @@
 //! * [`prove`] — proving an inference and checking it in Rust;
 //! * [`evm`] — proof and public inputs in the encoding the EVM precompiles expect, and the proof file;
 //! * [`solidity`] — a Solidity verifier generated from a verifying key;
+//! * [`batch`] — the randomized batch check of many proofs of one key, as the Solidity `verifyBatch`;
 //! * [`commitment`] — the model commitment registered on-chain;
 //! * [`training`] — Groth16 for the training-step circuit.
 
+pub mod batch;
 pub mod commitment;
 pub mod error;
 pub mod evm;
 pub mod prove;
 pub mod setup;
 pub mod solidity;
+pub mod solidity_batch;
 pub mod training;
 
 pub use error::{ProverError, Result};

@@ -7,13 +7,18 @@
 //! makes `verifyProof` return false cheaply instead of burning the caller's gas.
 //! It rejects public inputs ≥ r and proof coordinates ≥ q with custom errors (inputs that alias
 //! modulo r were a historical verifier bug), and returns `false` for points not on the curve.
+//! The same contract verifies batches of proofs of its key ([`crate::solidity_batch`]).
 
 use std::fmt::Write as _;
 
 use ark_bn254::{Bn254, G1Affine, G2Affine};
 use ark_groth16::VerifyingKey;
 
-use crate::evm::{g1_words, g2_words};
+use crate::{
+    batch::vk_hash,
+    evm::{g1_words, g2_words},
+    solidity_batch::batch_functions,
+};
 
 /// How the verifier was produced, written into its header.
 #[derive(Clone, Debug)]
@@ -44,6 +49,8 @@ fn g2_consts(out: &mut String, name: &str, p: &G2Affine) {
 pub fn verifier_source(vk: &VerifyingKey<Bn254>, contract_name: &str, prov: &VerifierProvenance) -> String {
     let n = vk.gamma_abc_g1.len() - 1;
     let mut consts = String::new();
+    let _ = writeln!(consts, "    /// @dev keccak256 of the verifying key (docs/batch-verification.md).");
+    let _ = writeln!(consts, "    bytes32 internal constant VK_HASH = {};", vk_hash(vk));
     g1_consts(&mut consts, "ALPHA", &vk.alpha_g1);
     g2_consts(&mut consts, "BETA_NEG", &(-vk.beta_g2));
     g2_consts(&mut consts, "GAMMA_NEG", &(-vk.gamma_g2));
@@ -76,12 +83,14 @@ pub fn verifier_source(vk: &VerifyingKey<Bn254>, contract_name: &str, prov: &Ver
 // Setup: {setup}
 pragma solidity ^0.8.24;
 
+import {{IGroth16BatchVerifier}} from "../interfaces/IGroth16BatchVerifier.sol";
 import {{IGroth16Verifier}} from "../interfaces/IGroth16Verifier.sol";
 
 /// @title {contract_name}
-/// @notice Groth16 (BN254) verifier for the `{circuit}` circuit, {n} public inputs.
+/// @notice Groth16 (BN254) verifier for the `{circuit}` circuit, {n} public inputs: one proof (`verifyProof`) or a
+///         batch with one randomized multi-pairing (`verifyBatch`).
 /// @dev Generated; see the header for the command that regenerates it.
-contract {contract_name} is IGroth16Verifier {{
+contract {contract_name} is IGroth16Verifier, IGroth16BatchVerifier {{
     /// @dev BN254 scalar field modulus r.
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @dev BN254 base field modulus q.
@@ -93,6 +102,9 @@ contract {contract_name} is IGroth16Verifier {{
     uint256 internal constant ECADD_GAS = 1000;
     uint256 internal constant ECMUL_GAS = 12000;
     uint256 internal constant PAIRING_GAS = 400000;
+    /// @dev The pairing precompile's price: 45,000 + 34,000 per pair (EIP-1108); a batch forwards twice that.
+    uint256 internal constant PAIRING_BASE_GAS = 45000;
+    uint256 internal constant PAIRING_PAIR_GAS = 34000;
 
 {consts}
     /// @inheritdoc IGroth16Verifier
@@ -146,8 +158,9 @@ contract {contract_name} is IGroth16Verifier {{
             valid := and(ok, mload(q))
         }}
     }}
-}}
+{batch}}}
 "#,
+        batch = batch_functions(vk),
         command = prov.command,
         circuit = prov.circuit,
         setup = prov.setup,

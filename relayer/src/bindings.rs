@@ -10,6 +10,10 @@ alloy::sol!(
 );
 alloy::sol!(
     #[sol(rpc, all_derives)]
+    "../contracts/interfaces/IGroth16BatchVerifier.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
     "../contracts/interfaces/IModelRegistry.sol"
 );
 alloy::sol!(

@@ -17,7 +17,8 @@ use rand_chacha::ChaCha20Rng;
 pub struct Args {
     /// Which benchmark: `slice` (the foundation slice: circuit, Groth16, on-chain gas), `circuits`
     /// (constraint costs, setup/prove time and memory per model and weight visibility), `contracts`
-    /// (gas of every market operation) or `training` (the training job: step and evaluation circuits,
+    /// (gas of every market operation), `batch` (batch verification and `fulfilBatch` gas per proof
+    /// for batch sizes 1–64) or `training` (the training job: step and evaluation circuits,
     /// `submitStep` / `submitEval` gas).
     #[arg(default_value = "slice")]
     suite: String,
@@ -44,6 +45,7 @@ pub struct Args {
     visibility: Option<String>,
 }
 
+mod batch;
 mod circuits;
 mod contracts;
 mod measure;
@@ -63,6 +65,7 @@ impl Args {
             "slice" => self.run_slice(),
             "circuits" => run_circuits(),
             "contracts" => contracts::run(),
+            "batch" => batch::run(),
             "training" => {
                 let root = find_root(&std::env::current_dir()?)
                     .ok_or_else(|| eyre::eyre!("run inside the mlproof repository"))?;
