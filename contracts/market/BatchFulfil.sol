@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IGroth16BatchVerifier} from "../interfaces/IGroth16BatchVerifier.sol";
 import {ITaskMarket} from "../interfaces/ITaskMarket.sol";
 import {IVerifiedOutputs} from "../interfaces/IVerifiedOutputs.sol";
@@ -80,7 +81,8 @@ abstract contract BatchFulfil is TaskLogic, StakingLogic, RewardsLogic {
         }
         if (b.paid == 0) return 0;
         if (b.locks != 0) _releaseCollaterals(msg.sender, b.collateral, b.locks);
-        _recordWork(msg.sender, b.fees, b.prices);
+        // The summed fees must fit the uint96 work counter `_recordWork` casts to (64 bounties near 2^96 would not).
+        _recordWork(msg.sender, SafeCast.toUint96(b.fees), b.prices);
         if (!_verifyBatch(b)) revert ITaskMarket.TaskMarketInvalidBatchProof();
         return b.paid;
     }
