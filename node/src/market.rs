@@ -284,6 +284,70 @@ pub async fn fulfil_unchecked(prover: &Account, market: Address, task: &Task, pr
     Ok(prover.send("fulfil", m.fulfil(task.clone(), proof.output.clone(), proof.proof)).await?)
 }
 
+/// The most tasks one `fulfilBatch` takes (the market's `MAX_BATCH`).
+pub const MAX_BATCH: usize = 64;
+
+/// What `TaskSkipped`'s `reason` means.
+#[must_use]
+pub const fn skip_reason(reason: u8) -> &'static str {
+    match reason {
+        1 => "not the open task (fulfilled, replaced or cancelled)",
+        2 => "locked by another prover",
+        3 => "expired",
+        4 => "its cancellation is due",
+        _ => "unknown reason",
+    }
+}
+
+/// Fulfils many tasks of one model with one `fulfilBatch` (one randomized batch check of their
+/// proofs). The items are sent sorted by statement id, as the market requires; each proof must be
+/// bound to `prover` and prove its task's input, all tasks must be of one model and verifier, and
+/// no statement may be there twice. Returns the receipt and the tasks the market skipped (no
+/// longer open to the caller), as `(statement id, reason)` from their `TaskSkipped` events; every
+/// other task was paid. A malformed batch or an invalid proof reverts the whole transaction.
+pub async fn fulfil_batch(
+    prover: &Account,
+    market: Address,
+    items: &[(Task, EvmProof)],
+) -> Result<(Sent, Vec<(B256, u8)>)> {
+    let bad = |m: String| Err(NodeError::Inconsistent(format!("fulfilBatch: {m}")));
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return bad(format!("{} tasks; a batch holds 1 to {MAX_BATCH}", items.len()));
+    }
+    let mut sorted: Vec<(B256, &Task, &EvmProof)> =
+        items.iter().map(|(t, p)| (statement_id(U256::from(t.modelId), &t.input), t, p)).collect();
+    sorted.sort_by_key(|(id, _, _)| *id);
+    for (i, (id, task, proof)) in sorted.iter().enumerate() {
+        if proof.input != task.input {
+            return bad(format!("the proof for {id} is for another input than the task's"));
+        }
+        if proof.prover != prover.address {
+            return bad(format!("the proof for {id} pays {}, but {} would send it", proof.prover, prover.address));
+        }
+        if (task.modelId, task.verifier) != (sorted[0].1.modelId, sorted[0].1.verifier) {
+            return bad(format!("task {id} is of model {}, the batch of model {}", task.modelId, sorted[0].1.modelId));
+        }
+        if i > 0 && sorted[i - 1].0 == *id {
+            return bad(format!("task {id} is in the batch twice"));
+        }
+    }
+    let tasks = sorted.iter().map(|(_, t, _)| (*t).clone()).collect();
+    let outputs = sorted.iter().map(|(_, _, p)| p.output.clone()).collect();
+    let proofs = sorted.iter().map(|(_, _, p)| p.proof).collect();
+    let m = ITaskMarket::new(market, &prover.provider);
+    let sent = prover.send("fulfilBatch", m.fulfilBatch(tasks, outputs, proofs)).await?;
+    let skipped = sent
+        .receipt
+        .inner
+        .logs()
+        .iter()
+        .filter(|l| l.inner.address == market)
+        .filter_map(|l| l.log_decode::<ITaskMarket::TaskSkipped>().ok())
+        .map(|e| (e.inner.data.statementId, e.inner.data.reason))
+        .collect();
+    Ok((sent, skipped))
+}
+
 /// Slashes a locked task past its deadline.
 pub async fn slash(caller: &Account, market: Address, task: &Task) -> Result<Sent> {
     Ok(caller.send("slash", ITaskMarket::new(market, &caller.provider).slash(task.clone())).await?)

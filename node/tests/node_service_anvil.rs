@@ -4,60 +4,21 @@
 //! (bad input is a 400), shuts down gracefully, and a restarted node on the same databases takes a
 //! new task without re-admitting the old ones.
 
+mod common;
+
 use std::{path::PathBuf, time::Duration};
 
-use alloy::{primitives::U256, signers::local::PrivateKeySigner};
-use mlproof_circuits::{native::slice::sample_input, QuantModel, Visibility};
+use alloy::signers::local::PrivateKeySigner;
+use common::{free_port, get, post, wait_for};
+use mlproof_circuits::{QuantModel, Visibility};
 use mlproof_node::{
     deploy::{tokens, ProtocolConfig},
     deployments::{deploy_all, Deployments, Network, Plan, PlannedModel},
-    job::chain_time,
-    market::{self, NewTask},
+    market,
     service::{config::NodeConfig, node::Node, store::JobStore},
 };
 use mlproof_prover::{setup::dev_setup_shape, KeyTag};
 use mlproof_relayer::chain::{spawn_anvil, Account};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn get(url: &str) -> (u16, String) {
-    match alloy::transports::http::reqwest::get(url).await {
-        Ok(r) => (r.status().as_u16(), r.text().await.unwrap()),
-        Err(e) => (0, e.to_string()),
-    }
-}
-
-async fn post(admin: &Account, dep: &Deployments, model_id: u64, seed: u64, duration: u64) -> alloy::primitives::B256 {
-    let values = sample_input(seed, 64);
-    let posted =
-        market::task_input(&values, market::InputLayout::Committed { salt: market::random_salt(), publish: true });
-    let new = NewTask {
-        model_id: U256::from(model_id),
-        input: posted.words,
-        bounty: tokens(1),
-        collateral: tokens(10),
-        deadline: chain_time(admin).await.unwrap() + duration,
-        input_data: posted.data,
-        ramp: None,
-    };
-    market::post_task(admin, dep.token, dep.market, &new).await.unwrap().0
-}
-
-async fn wait_for(url: &str, what: &str, ok: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    for _ in 0..600 {
-        let (status, body) = get(url).await;
-        if status == 200 {
-            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-            if ok(&v) {
-                return v;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out waiting for {what} at {url}");
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_takes_tasks_from_post_to_claim_and_resumes_after_a_restart() {
@@ -123,6 +84,8 @@ deadline_margin_s = 900
 claim_interval_s = 1
 poll_interval_ms = 100
 shutdown_grace_s = 30
+# Single fulfils here; node/tests/batch_anvil.rs runs a node that batches.
+batch_max = 1
 [signer]
 env = "UNUSED_IN_THIS_TEST"
 [[models]]

@@ -12,11 +12,18 @@ fn the_example_parses_and_resolves_paths_against_its_directory() {
     assert_eq!(c.models[0].proving_key, Path::new("/srv/node/keys/digits-mlp.pk"));
     assert_eq!(c.listen.to_string(), "127.0.0.1:9400");
     assert_eq!(c.min_price().unwrap(), alloy::primitives::U256::ZERO);
+    assert_eq!((c.batch_max, c.batch_wait_s), (16, 10));
+    let defaults = EXAMPLE.replace("batch_max = 16\n", "").replace("batch_wait_s = 10\n", "");
+    assert_ne!(defaults, EXAMPLE);
+    let d = NodeConfig::parse(&defaults, Path::new(".")).unwrap();
+    assert_eq!((d.batch_max, d.batch_wait_s), (16, 10), "the defaults");
 }
 
 #[test]
 fn bad_values_are_named() {
-    let cases: [(&str, &str, &str); 9] = [
+    let cases: [(&str, &str, &str); 11] = [
+        ("batch_max = 16", "batch_max = 0", "batch_max must be between 1 (no batching) and 64, not 0"),
+        ("batch_max = 16", "batch_max = 65", "batch_max must be between 1 (no batching) and 64, not 65"),
         ("chain_id = 31337", "chain_id = 0", "chain_id must be positive"),
         ("workers = 1", "workers = 0", "workers must be between 1 and 256"),
         ("confirmations = 2", "confirmations = 0", "confirmations must be at least 1"),

@@ -107,7 +107,13 @@ pub fn verify_batch(vk: &VerifyingKey<Bn254>, proofs: &[[U256; 8]], inputs: &[U2
     let (mut s, mut c_acc) = (Fr::from(0u8), G1Projective::default());
     let mut t = vec![Fr::from(0u8); l];
     for (i, (words, r)) in proofs.iter().zip(&coefficients).enumerate() {
-        let evm = EvmProof { proof: *words, input: Vec::new(), output: Vec::new(), weights_commitment: None, prover: Default::default() };
+        let evm = EvmProof {
+            proof: *words,
+            input: Vec::new(),
+            output: Vec::new(),
+            weights_commitment: None,
+            prover: Default::default(),
+        };
         let Ok(p) = evm.groth16_proof() else { return Ok(false) };
         let r = scalar(*r);
         g1.push((p.a * r).into_affine());

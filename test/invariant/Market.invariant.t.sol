@@ -10,13 +10,14 @@ import {MockGroth16Verifier} from "../utils/MockGroth16Verifier.sol";
 import {MarketHandler} from "./handlers/MarketHandler.sol";
 
 /// @notice Invariants of the market under random staking, task (fixed price and ramps, locks at random times,
-///         two-step cancels, outbids, slashes), reward, governance (pause, slash terms, fee, emission rate) and
-///         time actions, with a self-dealing prover among the actors (see MarketHandler): (a) self-dealing never
-///         profits, (b) epoch emissions never exceed their fees or the pool, (c) the carry is capped, (d) nothing
-///         is slashed while paused or early, (e) prices stay on the ramp and refunds are exact, (f) no fulfil once
-///         a cancellation is due and no cancel of a locked task, (g) exact solvency, (h) free stake can always
-///         leave; plus a statement is paid once, stake flows and collateral match, and `claimable` matches the
-///         ledger. After every run `afterInvariant` pays everybody out, which must succeed.
+///         single and batch fulfilments, two-step cancels, outbids, slashes), reward, governance (pause, slash
+///         terms, fee, emission rate) and time actions, with a self-dealing prover among the actors (see
+///         MarketHandler): (a) self-dealing never profits, (b) epoch emissions never exceed their fees or the
+///         pool, (c) the carry is capped, (d) nothing is slashed while paused or early, (e) prices stay on the ramp
+///         and refunds are exact, (f) no fulfil once a cancellation is due and no cancel of a locked task, (g) exact
+///         solvency, (h) free stake can always leave; plus a statement is paid once, stake flows and collateral
+///         match, and `claimable` matches the ledger. After every run `afterInvariant` pays everybody out, which
+///         must succeed.
 contract MarketInvariantTest is MarketTestBase {
     MarketHandler internal handler;
 
@@ -73,7 +74,7 @@ contract MarketInvariantTest is MarketTestBase {
         handler.setEmissionPerEpoch(7e18 + 3);
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](28);
+        bytes4[] memory selectors = new bytes4[](29);
         selectors[0] = handler.postTask.selector;
         selectors[1] = handler.postTaskWithOffer.selector;
         selectors[2] = handler.lockTask.selector;
@@ -102,6 +103,7 @@ contract MarketInvariantTest is MarketTestBase {
         selectors[25] = handler.sybilPost.selector;
         selectors[26] = handler.sybilLock.selector;
         selectors[27] = handler.sybilFulfil.selector;
+        selectors[28] = handler.fulfilBatch.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 

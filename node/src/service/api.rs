@@ -110,6 +110,7 @@ fn job_json(r: &JobRecord) -> Value {
         "prove_ms": r.prove_ms,
         "fulfil_tx": r.fulfil_tx.map(|h| h.to_string()),
         "gas_used": r.gas_used,
+        "batch": r.batch,
         "reason": r.reason,
         "created_at": r.created_at,
         "updated_at": r.updated_at,

@@ -37,6 +37,12 @@ workers = 1
 min_price_per_constraint = "0"
 # A task is taken only if the queue's estimated finish leaves this many seconds before its deadline.
 deadline_margin_s = 120
+# Proved jobs of one model are fulfilled together in one fulfilBatch transaction (one randomized
+# batch check of their proofs) once batch_max of them are ready, or the oldest has waited
+# batch_wait_s seconds, or a task's deadline minus deadline_margin_s is reached. 1 disables
+# batching (every job its own fulfil); at most 64.
+batch_max = 16
+batch_wait_s = 10
 # How often bounties and emissions are claimed.
 claim_interval_s = 600
 # How often the chain is read (new blocks, task events, the account's stake), in milliseconds.
@@ -125,6 +131,12 @@ pub struct NodeConfig {
     /// Seconds kept free before a deadline.
     #[serde(default = "default_margin")]
     pub deadline_margin_s: u64,
+    /// The most proved jobs of one model fulfilled in one `fulfilBatch` (1: no batching).
+    #[serde(default = "default_batch_max")]
+    pub batch_max: usize,
+    /// Seconds the oldest proved job waits for a batch to fill before what is ready is sent.
+    #[serde(default = "default_batch_wait")]
+    pub batch_wait_s: u64,
     /// Seconds between claims.
     #[serde(default = "default_claim_interval")]
     pub claim_interval_s: u64,
@@ -149,6 +161,12 @@ const fn default_workers() -> usize {
 }
 const fn default_margin() -> u64 {
     120
+}
+const fn default_batch_max() -> usize {
+    16
+}
+const fn default_batch_wait() -> u64 {
+    10
 }
 const fn default_claim_interval() -> u64 {
     600
@@ -199,6 +217,13 @@ impl NodeConfig {
             return Err(format!("workers must be between 1 and 256, not {}", self.workers));
         }
         self.min_price()?;
+        if !(1..=crate::market::MAX_BATCH).contains(&self.batch_max) {
+            return Err(format!(
+                "batch_max must be between 1 (no batching) and {}, not {}",
+                crate::market::MAX_BATCH,
+                self.batch_max
+            ));
+        }
         if self.claim_interval_s == 0 {
             return Err("claim_interval_s must be positive".into());
         }

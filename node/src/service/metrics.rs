@@ -40,6 +40,10 @@ pub struct Metrics {
     pub queue_depth: Gauge,
     /// Gas of the node's confirmed transactions.
     pub gas_spent: Counter,
+    /// Confirmed `fulfilBatch` transactions.
+    pub batches: Counter,
+    /// Jobs per confirmed `fulfilBatch`.
+    pub batch_size: Histogram,
     /// The transaction manager's counters, by kind (this process).
     pub transactions: Family<KindLabel, Gauge>,
     /// Active stake, in tokens.
@@ -71,6 +75,9 @@ impl Metrics {
             prove_seconds,
             queue_depth: Gauge::default(),
             gas_spent: Counter::default(),
+            batches: Counter::default(),
+            // 1, 2, 4, … 64 (the market's most per batch).
+            batch_size: Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(1.0, 2.0, 7)),
             transactions: Family::default(),
             stake_tokens: FloatGauge::default(),
             collateral_tokens: FloatGauge::default(),
@@ -82,6 +89,8 @@ impl Metrics {
         registry.register("prove_seconds", "Seconds per proof", m.prove_seconds.clone());
         registry.register("queue_depth", "Jobs locked or proving", m.queue_depth.clone());
         registry.register("gas_spent", "Gas of confirmed transactions", m.gas_spent.clone());
+        registry.register("batches", "Confirmed fulfilBatch transactions", m.batches.clone());
+        registry.register("batch_size", "Jobs per confirmed fulfilBatch", m.batch_size.clone());
         registry.register("transactions", "Transaction manager counters by kind", m.transactions.clone());
         registry.register("stake_tokens", "Active stake, in tokens", m.stake_tokens.clone());
         registry.register("collateral_tokens", "Collateral locked in tasks, in tokens", m.collateral_tokens.clone());
@@ -142,6 +151,8 @@ mod tests {
         m.set_transactions(&[mlproof_relayer::txm::CounterSnapshot { replaced: 3, ..Default::default() }]);
         m.prove_seconds.observe(0.3);
         m.gas_spent.inc_by(259_317);
+        m.batches.inc();
+        m.batch_size.observe(4.0);
         let text = m.encode().unwrap();
         for s in ALL_STATES {
             assert!(text.contains(&format!("mlproof_jobs{{state=\"{s}\"}}")), "{s} missing:\n{text}");
@@ -151,6 +162,8 @@ mod tests {
         assert!(text.contains("mlproof_transactions{kind=\"replaced\"} 3"), "{text}");
         assert!(text.contains("mlproof_gas_spent_total 259317"), "{text}");
         assert!(text.contains("mlproof_prove_seconds_count 1"), "{text}");
+        assert!(text.contains("mlproof_batches_total 1"), "{text}");
+        assert!(text.contains("mlproof_batch_size_sum 4.0"), "{text}");
         assert!(text.trim_end().ends_with("# EOF"), "{text}");
     }
 }

@@ -5,6 +5,7 @@
 //! * [`admission`] — whether a task is taken (model, price, collateral, deadline vs. queue);
 //! * [`config`] — `node.toml`, validated, with the commented example `mlproof node init` writes;
 //! * [`runner`] — one persisted step of a job at a time: lock, prove on blocking workers, fulfil;
+//! * [`batcher`] — which proved jobs are fulfilled together (`fulfilBatch`), sent crash-safely;
 //! * [`state`] — a job's states and the one graph of transitions;
 //! * [`store`] — jobs, transitions, refused tasks and the watcher's cursor in SQLite;
 //! * [`watcher`] — the market's task events from a persisted cursor, with reorg detection;
@@ -16,6 +17,7 @@
 
 pub mod admission;
 pub mod api;
+pub mod batcher;
 pub mod claims;
 pub mod config;
 pub mod error;

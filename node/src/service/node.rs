@@ -7,7 +7,8 @@
 //!   starts a stepper for every unfinished job that has none;
 //! * a stepper takes one job forward through [`Runner::step`] until it is fulfilled, ends, or a
 //!   step must be retried (the next tick starts it again) — proofs wait for a worker there, in
-//!   admission order;
+//!   admission order; with `batch_max > 1`, `proved` jobs are sent in batches instead
+//!   ([`batcher::spawn_batches`]: one `fulfilBatch` per model once enough are ready);
 //! * every `claim_interval_s`: a claim round ([`claims::claim_round`]);
 //! * on shutdown: no new admissions or steppers; the steps in progress get `shutdown_grace_s` to
 //!   end, then the process exits. Nothing is lost either way: every step is persisted before its
@@ -42,7 +43,7 @@ use crate::{
     service::{
         admission::{self, Capacity, Offer, Policy, ProveEstimate},
         api::{self, ApiState, ChainStatus},
-        claims,
+        batcher, claims,
         config::{ModelConfig, NodeConfig},
         error::{Result, ServiceError},
         metrics::Metrics,
@@ -180,7 +181,8 @@ impl Node {
             })
             .collect();
         let runner = Runner::new(account.clone(), dep.market, store.clone(), served, Arc::clone(&metrics), cfg.workers)
-            .with_pricing(least, cfg.deadline_margin_s);
+            .with_pricing(least, cfg.deadline_margin_s)
+            .with_batching(cfg.batch_max, cfg.batch_wait_s);
         let resumed = runner.resume().await?;
         if resumed > 0 {
             tracing::warn!(resumed, "jobs interrupted mid-proof go back to locked");
@@ -434,8 +436,11 @@ impl Node {
         }
         let mut jobs = self.store.unfinished().await?;
         jobs.sort_by_key(|j| j.id);
+        let chain_now = self.now.load(Ordering::SeqCst);
         for job in jobs {
-            if !matches!(job.state, JobState::Seen | JobState::Locked | JobState::Proved | JobState::Submitted) {
+            if !matches!(job.state, JobState::Seen | JobState::Locked | JobState::Proved | JobState::Submitted)
+                || self.runner.batched(&job, chain_now)
+            {
                 continue;
             }
             if !self.in_flight.lock().map_err(|_| inconsistent("in-flight lock poisoned".into()))?.insert(job.id) {
@@ -485,6 +490,6 @@ impl Node {
                 .instrument(span),
             );
         }
-        Ok(())
+        batcher::spawn_batches(&self.runner, &self.store, &self.in_flight, chain_now, steppers).await
     }
 }

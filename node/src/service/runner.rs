@@ -9,7 +9,8 @@
 //! * `locked` → `proving` (written first) → a bounded pool of blocking threads proves → `proved`
 //!   with the proof stored, or back to `locked` with the reason (retried until the deadline);
 //! * `proved` → `submitted` (written first) → the fulfilment under `fulfil:<statement id>` →
-//!   `fulfilled`.
+//!   `fulfilled`; with batching on, `proved` jobs are the batcher's instead
+//!   ([`crate::service::batcher`]: several jobs of one model in one `fulfilBatch`).
 //!
 //! Every side effect is an intent of the transaction manager with a key derived from the task, so
 //! a crash between a side effect and the transition that records it is harmless: the step is run
@@ -33,6 +34,7 @@ use crate::{
     job::prove_committed_with,
     market,
     service::{
+        batcher::BatchPolicy,
         error::{Result, ServiceError},
         metrics::Metrics,
         state::JobState,
@@ -95,14 +97,15 @@ pub fn stored_proof(job: &JobRecord) -> Result<EvmProof> {
 /// Runs jobs for one prover account.
 #[derive(Clone, Debug)]
 pub struct Runner {
-    account: Account,
-    market: Address,
-    store: JobStore,
-    models: Arc<HashMap<U256, Served>>,
-    metrics: Arc<Metrics>,
+    pub(super) account: Account,
+    pub(super) market: Address,
+    pub(super) store: JobStore,
+    pub(super) models: Arc<HashMap<U256, Served>>,
+    pub(super) metrics: Arc<Metrics>,
     workers: Arc<Semaphore>,
     least_price: Arc<HashMap<U256, U256>>,
     deadline_margin_s: u64,
+    pub(super) batching: BatchPolicy,
 }
 
 fn corrupt(job: i64, what: &str, e: impl std::fmt::Display) -> ServiceError {
@@ -129,7 +132,17 @@ impl Runner {
             workers: Arc::new(Semaphore::new(workers.max(1))),
             least_price: Arc::new(HashMap::new()),
             deadline_margin_s: 0,
+            batching: BatchPolicy::SINGLE,
         }
+    }
+
+    /// Fulfils `proved` jobs of one model together, up to `max` in one `fulfilBatch`, after the
+    /// oldest waited `wait_s` seconds at most (and from deadline − the pricing margin on, at once;
+    /// call after [`Runner::with_pricing`]). `max = 1`: no batching (the default).
+    #[must_use]
+    pub const fn with_batching(mut self, max: usize, wait_s: u64) -> Self {
+        self.batching = BatchPolicy { max, wait_s, deadline_margin_s: self.deadline_margin_s };
+        self
     }
 
     /// Locks a task of a model only once its price (`priceAt`) is at least `least_price[model]`
@@ -139,6 +152,7 @@ impl Runner {
     pub fn with_pricing(mut self, least_price: HashMap<U256, U256>, deadline_margin_s: u64) -> Self {
         self.least_price = Arc::new(least_price);
         self.deadline_margin_s = deadline_margin_s;
+        self.batching.deadline_margin_s = deadline_margin_s;
         self
     }
 
@@ -169,16 +183,18 @@ impl Runner {
         match job.state {
             JobState::Seen => self.lock(job, now).await,
             JobState::Locked => self.prove(job).await,
+            // The batcher's jobs (`batcher::spawn_batches`) are left as they are.
+            JobState::Proved | JobState::Submitted if self.batched(job, now) => Ok(job.clone()),
             JobState::Proved | JobState::Submitted => self.fulfil(job).await,
             _ => Ok(job.clone()),
         }
     }
 
-    fn task(job: &JobRecord) -> Result<Task> {
+    pub(super) fn task(job: &JobRecord) -> Result<Task> {
         Task::abi_decode(&job.job.task).map_err(|e| corrupt(job.id, "task", e))
     }
 
-    fn retry(job: &JobRecord, e: NodeError) -> ServiceError {
+    pub(super) fn retry(job: &JobRecord, e: NodeError) -> ServiceError {
         tracing::warn!(job = job.id, state = %job.state, error = %e, "step failed; retrying");
         ServiceError::Retry { job: job.id, source: Box::new(e) }
     }
@@ -296,7 +312,7 @@ impl Runner {
         }
     }
 
-    async fn fulfil(&self, job: &JobRecord) -> Result<JobRecord> {
+    pub(super) async fn fulfil(&self, job: &JobRecord) -> Result<JobRecord> {
         let proof = stored_proof(job)?;
         let task = Self::task(job)?;
         let job = if job.state == JobState::Proved {

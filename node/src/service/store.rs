@@ -59,6 +59,8 @@ pub struct JobRecord {
     pub gas_used: u64,
     /// Why it is failed or expired, or why the last attempt was retried.
     pub reason: Option<String>,
+    /// The batch a `submitted` job was sent in (`fulfilBatch:<batch>`); `None` for a single fulfil.
+    pub batch: Option<String>,
     /// When it was admitted (unix seconds).
     pub created_at: i64,
     /// Its last transition (unix seconds).
@@ -151,6 +153,7 @@ fn parse_job(row: &SqliteRow) -> Result<JobRecord> {
         fulfil_tx: fulfil_tx.map(|s| s.parse().map_err(|e| corrupt("fulfil_tx", e))).transpose()?,
         gas_used: u64_of(row, "gas_used")?,
         reason: row.try_get("reason")?,
+        batch: row.try_get("batch")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -251,6 +254,70 @@ impl JobStore {
         db.commit().await?;
         tracing::info!(job = id, %from, %to, reason = change.reason.as_deref().unwrap_or(""), "job transition");
         self.job(id).await?.ok_or(ServiceError::UnknownJob(id))
+    }
+
+    /// Moves every job of `ids` from `proved` to `submitted` as members of batch `key`, in one
+    /// database transaction (all or none): what is written before `fulfilBatch` is sent.
+    pub async fn submit_batch(&self, ids: &[i64], key: &str) -> Result<Vec<JobRecord>> {
+        let t = now();
+        let reason = format!("sent in batch {key}");
+        let mut db = self.pool.begin().await?;
+        for &id in ids {
+            let updated = sqlx::query(
+                "UPDATE jobs SET state = 'submitted', batch = ?, updated_at = ? WHERE id = ? AND state = 'proved'",
+            )
+            .bind(key)
+            .bind(t)
+            .bind(id)
+            .execute(&mut *db)
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                let found: Option<String> =
+                    sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?").bind(id).fetch_optional(&mut *db).await?;
+                return Err(match found {
+                    None => ServiceError::UnknownJob(id),
+                    Some(found) => ServiceError::StaleState { job: id, expected: JobState::Proved, found },
+                });
+            }
+            sqlx::query(
+                "INSERT INTO transitions (job_id, from_state, to_state, reason, at) VALUES (?, 'proved', 'submitted', ?, ?)",
+            )
+            .bind(id)
+            .bind(&reason)
+            .bind(t)
+            .execute(&mut *db)
+            .await?;
+        }
+        db.commit().await?;
+        tracing::info!(batch = key, jobs = ?ids, "jobs submitted in a batch");
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            out.push(self.job(id).await?.ok_or(ServiceError::UnknownJob(id))?);
+        }
+        Ok(out)
+    }
+
+    /// Every job sent in batch `key`, whatever its state now, by statement id.
+    pub async fn batch_members(&self, key: &str) -> Result<Vec<JobRecord>> {
+        let rows = sqlx::query("SELECT * FROM jobs WHERE batch = ? ORDER BY statement_id")
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(parse_job).collect()
+    }
+
+    /// Takes the jobs still `submitted` in batch `key` out of it (one statement: all or none),
+    /// after the batch reverted: each is then fulfilled alone. Returns how many were.
+    pub async fn leave_batch(&self, key: &str) -> Result<u64> {
+        let n = sqlx::query("UPDATE jobs SET batch = NULL, updated_at = ? WHERE batch = ? AND state = 'submitted'")
+            .bind(now())
+            .bind(key)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        tracing::info!(batch = key, jobs = n, "batch left: its jobs are fulfilled one by one");
+        Ok(n)
     }
 
     /// The job with database id `id`.

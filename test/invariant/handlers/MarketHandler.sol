@@ -7,6 +7,7 @@ import {IRewards} from "../../../contracts/interfaces/IRewards.sol";
 import {ITaskMarket} from "../../../contracts/interfaces/ITaskMarket.sol";
 import {MlproofToken} from "../../../contracts/token/MlproofToken.sol";
 import {MarketAccountActions} from "./MarketAccountActions.sol";
+import {MarketBatchActions} from "./MarketBatchActions.sol";
 import {MarketGovernanceActions} from "./MarketGovernanceActions.sol";
 import {MarketHandlerBase} from "./MarketHandlerBase.sol";
 import {MarketTaskActions} from "./MarketTaskActions.sol";
@@ -15,11 +16,18 @@ import {SelfDealingActions} from "./SelfDealingActions.sol";
 /// @notice Drives a deployed market through bounded, mostly valid actions of a fixed cast (honest provers and
 ///         requesters, a keeper, a funder, the admin who is pauser and treasury, and a self-dealing prover with
 ///         its own requesters) and keeps ghost accounting of every token flow. The actions live by responsibility:
-///         MarketTaskActions (tasks), SelfDealingActions (the self-dealer), MarketAccountActions (staking and
-///         rewards), MarketGovernanceActions (governance, pause and time); MarketTaskOps predicts and books each
-///         task operation and MarketHandlerBase holds the ghost ledger and the model (pause clock, price ramp,
-///         rate schedule). This contract adds the end-of-run drain and the views the invariants read.
-contract MarketHandler is MarketTaskActions, SelfDealingActions, MarketAccountActions, MarketGovernanceActions {
+///         MarketTaskActions (tasks), MarketBatchActions (batch fulfilment), SelfDealingActions (the self-dealer),
+///         MarketAccountActions (staking and rewards), MarketGovernanceActions (governance, pause and time);
+///         MarketTaskOps predicts and books each task operation and MarketHandlerBase holds the ghost ledger and the
+///         model (pause clock, price ramp, rate schedule). This contract adds the end-of-run drain and the views the
+///         invariants read.
+contract MarketHandler is
+    MarketTaskActions,
+    MarketBatchActions,
+    SelfDealingActions,
+    MarketAccountActions,
+    MarketGovernanceActions
+{
     constructor(
         IMlproofMarket market_,
         MlproofToken token_,
@@ -177,7 +185,7 @@ contract MarketHandler is MarketTaskActions, SelfDealingActions, MarketAccountAc
 
     /// @notice Debugging: how often each action was called and got through (MARKET_INVARIANT_SUMMARY=true).
     function callSummary() external view {
-        string[28] memory names = [
+        string[29] memory names = [
             "postTask",
             "postTaskWithOffer",
             "lockTask",
@@ -205,13 +213,15 @@ contract MarketHandler is MarketTaskActions, SelfDealingActions, MarketAccountAc
             "donate",
             "sybilPost",
             "sybilLock",
-            "sybilFulfil"
+            "sybilFulfil",
+            "fulfilBatch"
         ];
         console.log("action / calls / completed");
         for (uint256 i; i < names.length; ++i) {
             console.log(names[i], _calls[i], _oks[i]);
         }
         console.log("open tasks", _open.length, "paid statements", _paidIds.length);
+        console.log("batches: tasks paid / skipped, refused", _batchTasksPaid, _batchTasksSkipped, _batchesRefused);
         console.log("work epochs", _workEpochs.length, "next epoch", ghostNextEpoch);
         console.log("funded / allocated", ghostFunded, ghostAllocated);
         console.log("settled / recycled", ghostSettled, ghostRecycled);

@@ -268,7 +268,11 @@ abstract contract MarketHandlerBase is CommonBase, StdCheats, StdUtils {
     /// @dev Reads the market's events since the last flush into the ghost ledger, checking every finalization
     ///      against the model, then snapshots pool and carry for the next one.
     function _sync() internal {
-        Vm.Log[] memory logs = vm.getRecordedLogs();
+        _syncLogs(vm.getRecordedLogs());
+    }
+
+    /// @dev `_sync` of logs already taken from the recorder (an action that also reads them itself).
+    function _syncLogs(Vm.Log[] memory logs) internal {
         bool finalized;
         for (uint256 i; i < logs.length; ++i) {
             Vm.Log memory l = logs[i];

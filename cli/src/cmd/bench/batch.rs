@@ -52,7 +52,8 @@ pub fn run() -> Result<()> {
 async fn measure(cfg: JobConfig) -> Result<Value> {
     let anvil = spawn_anvil(&cfg.root)?;
     let url = anvil.endpoint();
-    let account = |i: usize| Account::connect(&url, alloy::signers::local::PrivateKeySigner::from(anvil.keys()[i].clone()));
+    let account =
+        |i: usize| Account::connect(&url, alloy::signers::local::PrivateKeySigner::from(anvil.keys()[i].clone()));
     let (admin, prover) = (account(0).await?, account(1).await?);
     let p = prepare(&cfg, &admin, &mut |_| {}).await?;
     mint_and_stake(&cfg, &p, &admin, &prover, &mut |_| {}).await?;
@@ -99,7 +100,11 @@ async fn measure(cfg: JobConfig) -> Result<Value> {
         verify.insert(key.clone(), json!(verify_gas / n as u64));
         fulfil.insert(key.clone(), json!(sent.gas_used / n as u64));
         floor.insert(key, json!(floor_gas_per_proof(n, public_inputs).round() as u64));
-        eprintln!("[bench] batch of {n}: verify {} gas/proof, fulfilBatch {} gas/proof", verify_gas / n as u64, sent.gas_used / n as u64);
+        eprintln!(
+            "[bench] batch of {n}: verify {} gas/proof, fulfilBatch {} gas/proof",
+            verify_gas / n as u64,
+            sent.gas_used / n as u64
+        );
     }
     let at = |m: &Map<String, Value>, n: &str| m[n].as_u64().unwrap_or(u64::MAX);
     Ok(json!({

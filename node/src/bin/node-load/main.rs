@@ -4,7 +4,10 @@
 //! `./scripts/demo --node` runs it without kills, `./scripts/bench node` with them. The last line
 //! is one JSON object: tasks, fulfilled, latencies (post → verified output), proofs/s, kills, and
 //! what the chain shows — `lost` (posted, never fulfilled), `doubled` (fulfil transactions mined
-//! beyond the first per task, reverted ones included), `slashed_honest` (slashes of the nodes).
+//! beyond the first per task, reverted ones included), `slashed_honest` (slashes of the nodes),
+//! and the fulfilments' cost — `batches` (`fulfilBatch` transactions; `--batch-max N` turns the
+//! nodes' batching on), `batched_tasks` (tasks paid by them) and `fulfil_gas_per_task` (gas of all
+//! fulfil and fulfilBatch transactions ÷ tasks fulfilled).
 
 mod fleet;
 
@@ -42,6 +45,7 @@ use mlproof_relayer::{
 use rand::{Rng, SeedableRng};
 
 #[derive(Debug, Parser)]
+#[command(args_override_self = true)]
 struct Args {
     /// Tasks per phase.
     #[arg(long, default_value_t = 20)]
@@ -64,6 +68,12 @@ struct Args {
     /// The mlproof binary (default: next to this one).
     #[arg(long)]
     mlproof: Option<PathBuf>,
+    /// The nodes' `batch_max`: proved jobs fulfilled together in one fulfilBatch (1: no batching).
+    #[arg(long, default_value_t = 1)]
+    batch_max: usize,
+    /// The nodes' `batch_wait_s`: how long the oldest proved job waits for its batch to fill.
+    #[arg(long, default_value_t = 10)]
+    batch_wait_s: u64,
     /// Seconds a phase may take before it gives up.
     #[arg(long, default_value_t = 600)]
     timeout_s: u64,
@@ -180,10 +190,27 @@ async fn phase(
     })
 }
 
-/// Fulfil transactions mined per statement (reverted ones included), and slashes of `provers`.
-async fn audit(admin: &Account, dep: &Deployments, provers: &[Address]) -> Result<(usize, usize)> {
+/// What the chain shows of the nodes' work.
+#[derive(Debug, Default)]
+struct Audit {
+    /// Fulfilments mined beyond the first per statement (single or batched, reverted included).
+    doubled: usize,
+    /// Slashes of the nodes.
+    slashed: usize,
+    /// Successful `fulfilBatch` transactions.
+    batches: usize,
+    /// Tasks they paid (skipped ones left out).
+    batched_tasks: usize,
+    /// Gas of every fulfil and fulfilBatch transaction of the nodes.
+    fulfil_gas: u64,
+}
+
+/// Fulfil transactions mined per statement (reverted ones included), the batches and the gas of
+/// the fulfilments, and slashes of `provers`.
+async fn audit(admin: &Account, dep: &Deployments, provers: &[Address]) -> Result<Audit> {
     let head = admin.provider.get_block_number().await?;
     let mut per_task: HashMap<B256, usize> = HashMap::new();
+    let mut a = Audit::default();
     for n in dep.block..=head {
         let Some(block) = admin.provider.get_block_by_number(BlockNumberOrTag::Number(n)).full().await? else {
             continue;
@@ -192,18 +219,34 @@ async fn audit(admin: &Account, dep: &Deployments, provers: &[Address]) -> Resul
             if tx.to() != Some(dep.market) || !provers.contains(&tx.inner.signer()) {
                 continue;
             }
-            if let Ok(call) = ITaskMarket::fulfilCall::abi_decode(tx.input()) {
-                let id = market::statement_id(U256::from(call.task.modelId), &call.task.input);
-                *per_task.entry(id).or_default() += 1;
+            let tasks = if let Ok(call) = ITaskMarket::fulfilCall::abi_decode(tx.input()) {
+                vec![call.task]
+            } else if let Ok(call) = ITaskMarket::fulfilBatchCall::abi_decode(tx.input()) {
+                call.tasks
+            } else {
+                continue;
+            };
+            for t in &tasks {
+                *per_task.entry(market::statement_id(U256::from(t.modelId), &t.input)).or_default() += 1;
+            }
+            let hash = *tx.inner.tx_hash();
+            let receipt =
+                admin.provider.get_transaction_receipt(hash).await?.ok_or_else(|| eyre::eyre!("no receipt"))?;
+            a.fulfil_gas += receipt.gas_used;
+            if receipt.status() && ITaskMarket::fulfilBatchCall::abi_decode(tx.input()).is_ok() {
+                let skipped =
+                    receipt.inner.logs().iter().filter(|l| l.log_decode::<ITaskMarket::TaskSkipped>().is_ok()).count();
+                a.batches += 1;
+                a.batched_tasks += tasks.len() - skipped;
             }
         }
     }
-    let doubled = per_task.values().map(|c| c.saturating_sub(1)).sum();
+    a.doubled = per_task.values().map(|c| c.saturating_sub(1)).sum();
     let filter = Filter::new()
         .address(dep.market)
         .from_block(dep.block)
         .event_signature(ITaskMarket::TaskSlashed::SIGNATURE_HASH);
-    let slashed = admin
+    a.slashed = admin
         .provider
         .get_logs(&filter)
         .await?
@@ -211,7 +254,7 @@ async fn audit(admin: &Account, dep: &Deployments, provers: &[Address]) -> Resul
         .filter_map(|l| l.log_decode::<ITaskMarket::TaskSlashed>().ok())
         .filter(|e| provers.contains(&e.inner.data.prover))
         .count();
-    Ok((doubled, slashed))
+    Ok(a)
 }
 
 #[tokio::main]
@@ -274,11 +317,14 @@ async fn main() -> Result<()> {
         let config = format!(
             "rpc_url = \"{}\"\nchain_id = {}\ndeployments = \"{}\"\ndatabase = \"jobs.sqlite\"\ntxm_database = \"txm.sqlite\"\n\
              listen = \"127.0.0.1:{port}\"\nconfirmations = 1\nworkers = 1\ndeadline_margin_s = 60\nclaim_interval_s = 3\n\
-             poll_interval_ms = 100\nshutdown_grace_s = 30\n[signer]\nenv = \"MLPROOF_PRIVATE_KEY\"\n\
+             poll_interval_ms = 100\nshutdown_grace_s = 30\nbatch_max = {}\nbatch_wait_s = {}\n\
+             [signer]\nenv = \"MLPROOF_PRIVATE_KEY\"\n\
              [[models]]\nid = {}\nmodel = \"{}\"\nproving_key = \"{}\"\n{salt_line}",
             anvil.endpoint(),
             dep.chain_id,
             dep_path.display(),
+            args.batch_max,
+            args.batch_wait_s,
             dep.models[0].id,
             model_path.display(),
             key.display()
@@ -331,7 +377,7 @@ async fn main() -> Result<()> {
     }
     let graceful = nodes.iter_mut().map(|n| n.stop(Duration::from_secs(40))).collect::<Result<Vec<bool>>>()?;
     let provers: Vec<Address> = nodes.iter().map(|n| n.address).collect();
-    let (doubled, slashed_honest) = audit(&admin, &dep, &provers).await?;
+    let audit = audit(&admin, &dep, &provers).await?;
 
     let phases: Vec<&Phase> = std::iter::once(&steady).chain(faulted.as_ref()).collect();
     let mut lat: Vec<f64> = phases.iter().flat_map(|p| p.latencies.iter().copied()).collect();
@@ -349,7 +395,9 @@ async fn main() -> Result<()> {
         "proofs_per_s": steady_rate, "raw_prove_s": raw_proof_s, "raw_proofs_per_s": 1.0 / raw_proof_s,
         "throughput_ratio": steady_rate * raw_proof_s,
         "kills": kills.len(), "kill_moments": kills,
-        "lost": lost, "doubled": doubled, "slashed_honest": slashed_honest,
+        "lost": lost, "doubled": audit.doubled, "slashed_honest": audit.slashed,
+        "batch_max": args.batch_max, "batches": audit.batches, "batched_tasks": audit.batched_tasks,
+        "fulfil_gas_per_task": audit.fulfil_gas.checked_div(fulfilled as u64).unwrap_or(0),
         "graceful_exits": graceful.iter().filter(|g| **g).count(),
     });
     println!("{report}");
