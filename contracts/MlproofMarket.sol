@@ -232,8 +232,7 @@ contract MlproofMarket is BatchFulfil {
             return (task.bounty, task.fee);
         }
         if (!_isEligible(msg.sender)) revert ITaskMarket.TaskMarketNotEligible(msg.sender);
-        uint256 due = _cancelAt[id];
-        if (due != 0 && _activeNow() >= due) revert ITaskMarket.TaskMarketCancelling(id);
+        if (_cancelDue(id)) revert ITaskMarket.TaskMarketCancelling(id);
         uint256 price = _priceAt(task, block.timestamp);
         return (price, _feeAt(task, price));
     }

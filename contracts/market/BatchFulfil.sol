@@ -159,17 +159,10 @@ abstract contract BatchFulfil is TaskLogic, StakingLogic, RewardsLogic {
     /// @dev Why `task` cannot be paid to the caller now (0: it can): not the open task, locked by another prover,
     ///      expired, or (unlocked) its cancellation is due.
     function _skipReason(ITaskMarket.Task calldata task, bytes32 id) private view returns (uint8) {
-        uint256 record = _records[id];
-        // Reason: the record is the market's own (0: none; else a task hash or VERIFIED | output); the task must
-        // hash to exactly the stored value, an equality by design.
-        // slither-disable-next-line incorrect-equality
-        if (record == 0 || record & VERIFIED != 0 || record != _hashCalldata(task)) return SKIP_NOT_OPEN;
+        if (!_isOpen(task, id)) return SKIP_NOT_OPEN;
         if (task.prover != address(0) && task.prover != msg.sender) return SKIP_LOCKED;
         if (_expired(task)) return SKIP_EXPIRED;
-        if (task.prover == address(0)) {
-            uint256 due = _cancelAt[id];
-            if (due != 0 && _activeNow() >= due) return SKIP_CANCELLED;
-        }
+        if (task.prover == address(0) && _cancelDue(id)) return SKIP_CANCELLED;
         return 0;
     }
 

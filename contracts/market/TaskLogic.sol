@@ -89,13 +89,22 @@ abstract contract TaskLogic is MarketStorage {
     function _openTask(ITaskMarket.Task calldata task) internal view returns (bytes32 id, bytes32 inputHash) {
         inputHash = keccak256(abi.encodePacked(task.input));
         id = keccak256(abi.encode(task.modelId, inputHash));
+        if (!_isOpen(task, id)) revert ITaskMarket.TaskMarketUnknownTask(id);
+    }
+
+    /// @dev True iff `task` is exactly the open task stored under statement id `id`.
+    function _isOpen(ITaskMarket.Task calldata task, bytes32 id) internal view returns (bool) {
         uint256 record = _records[id];
         // Reason: the record is the market's own (0: none; else a task hash or VERIFIED | output); the task must
         // hash to exactly the stored value, an equality by design.
         // slither-disable-next-line incorrect-equality
-        if (record == 0 || record & VERIFIED != 0 || record != _hashCalldata(task)) {
-            revert ITaskMarket.TaskMarketUnknownTask(id);
-        }
+        return record != 0 && record & VERIFIED == 0 && record == _hashCalldata(task);
+    }
+
+    /// @dev True iff a cancellation was requested for statement `id` and its notice is over (active clock).
+    function _cancelDue(bytes32 id) internal view returns (bool) {
+        uint256 due = _cancelAt[id];
+        return due != 0 && _activeNow() >= due;
     }
 
     /// @dev True iff `task` is past its deadline, on the active clock (time spent paused does not count).

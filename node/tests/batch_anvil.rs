@@ -11,22 +11,20 @@
 
 mod common;
 
+use common::{new_job, open_prover};
 use std::{
     collections::{HashMap, HashSet},
-    path::{Path, PathBuf},
+    path::PathBuf,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
 use alloy::{primitives::U256, providers::Provider, signers::local::PrivateKeySigner, sol_types::SolValue};
-use mlproof_circuits::{
-    native::slice::{sample_input, slice_model},
-    QuantModel, Visibility,
-};
+use mlproof_circuits::native::slice::{sample_input, slice_model};
 use mlproof_node::{
     deploy::{tokens, ProtocolConfig},
-    deployments::{deploy_all, Deployments, Network, Plan, PlannedModel},
-    job::{chain_time, mint_and_stake, post_committed, prepare, JobConfig, PostedTask},
+    deployments::{deploy_all, Deployments, Network, Plan},
+    job::{chain_time, mint_and_stake, post_committed, prepare, JobConfig},
     market,
     service::{
         batcher::{batch_key, plan, spawn_batches, BatchPolicy, Ready},
@@ -35,33 +33,13 @@ use mlproof_node::{
         node::Node,
         runner::{stored_proof, Runner, Served},
         state::JobState,
-        store::{JobRecord, JobStore, NewJob},
+        store::{JobRecord, JobStore},
     },
 };
-use mlproof_prover::{setup::dev_setup_shape, KeyTag};
 use mlproof_relayer::{
     bindings::ITaskMarket::Task,
     chain::{spawn_anvil, Account},
-    txm::TxmConfig,
 };
-
-fn new_job(posted: &PostedTask, input: &[i8]) -> NewJob {
-    NewJob {
-        statement_id: posted.id,
-        model_id: U256::from(posted.task.modelId),
-        task: posted.task.abi_encode(),
-        input_data: market::published_input(input, &posted.salt).to_vec(),
-        bounty: U256::from(posted.task.bounty),
-        collateral: U256::from(posted.task.collateral),
-        deadline: u64::from(posted.task.deadline),
-        posted_block: 0,
-    }
-}
-
-async fn open_prover(url: &str, key: PrivateKeySigner, db: &Path) -> Account {
-    let config = TxmConfig { confirmations: 1, poll_interval: Duration::from_millis(25), ..TxmConfig::default() };
-    Account::open(url, key, db, config).await.unwrap()
-}
 
 /// Waits for the batches `spawn_batches` started.
 async fn run_batches(r: &Runner, store: &JobStore, now: u64) {
@@ -103,7 +81,8 @@ async fn a_batch_is_sent_once_resumed_whole_after_a_crash_and_falls_back_when_it
             let mut jobs = Vec::new();
             for duration in durations {
                 let t = post_committed(cfg, p, admin, &cfg.input, duration).await.unwrap();
-                let (mut job, _) = store.admit(&new_job(&t, &cfg.input)).await.unwrap();
+                let (mut job, _) =
+                    store.admit(&new_job(&t, market::published_input(&cfg.input, &t.salt).to_vec())).await.unwrap();
                 for expected in [JobState::Locked, JobState::Proved] {
                     job = r.step(&job, chain_time(admin).await.unwrap()).await.unwrap();
                     assert_eq!(job.state, expected, "{job:?}");
@@ -181,14 +160,9 @@ async fn a_node_with_batch_max_4_fulfils_four_tasks_in_one_transaction() {
     let signer = |i: usize| PrivateKeySigner::from(anvil.keys()[i].clone());
     let admin = Account::connect(&anvil.endpoint(), signer(0)).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let model_path = root.join("models/slice-mlp.json");
-    let model = QuantModel::from_json(&std::fs::read_to_string(&model_path).unwrap()).unwrap();
-    let key = dir.path().join("slice.pk");
-    dev_setup_shape(&model, 1, Visibility::Public, true)
-        .unwrap()
-        .save(&key, &KeyTag::new(&model, Visibility::Public, true).dev())
-        .unwrap();
-    let models = [PlannedModel { model: model_path.clone(), proving_key: key.clone(), weights_salt: None }];
+    let planned = common::slice_dev_model(&root, dir.path());
+    let (model_path, key) = (planned.model.clone(), planned.proving_key.clone());
+    let models = [planned];
     let local = Network::new(anvil.endpoint(), anvil.chain_id(), true);
     let plan = Plan {
         network: "test",

@@ -10,14 +10,12 @@ use std::{path::PathBuf, time::Duration};
 
 use alloy::signers::local::PrivateKeySigner;
 use common::{free_port, get, post, wait_for};
-use mlproof_circuits::{QuantModel, Visibility};
 use mlproof_node::{
     deploy::{tokens, ProtocolConfig},
-    deployments::{deploy_all, Deployments, Network, Plan, PlannedModel},
+    deployments::{deploy_all, Deployments, Network, Plan},
     market,
     service::{config::NodeConfig, node::Node, store::JobStore},
 };
-use mlproof_prover::{setup::dev_setup_shape, KeyTag};
 use mlproof_relayer::chain::{spawn_anvil, Account};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -29,14 +27,9 @@ async fn a_node_takes_tasks_from_post_to_claim_and_resumes_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
 
     // Deploy with a development-setup key: refused on a chain not marked local, before any tx.
-    let model_path = root.join("models/slice-mlp.json");
-    let model = QuantModel::from_json(&std::fs::read_to_string(&model_path).unwrap()).unwrap();
-    let key = dir.path().join("slice.pk");
-    dev_setup_shape(&model, 1, Visibility::Public, true)
-        .unwrap()
-        .save(&key, &KeyTag::new(&model, Visibility::Public, true).dev())
-        .unwrap();
-    let models = [PlannedModel { model: model_path.clone(), proving_key: key.clone(), weights_salt: None }];
+    let planned = common::slice_dev_model(&root, dir.path());
+    let (model_path, key) = (planned.model.clone(), planned.proving_key.clone());
+    let models = [planned];
     let public = Network::new(anvil.endpoint(), anvil.chain_id(), false);
     let mut plan = Plan {
         network: "test",

@@ -4,42 +4,24 @@
 //! lock (given up, nothing sent), a revert, and a published
 //! input that does not open its commitment (failed before any collateral is locked).
 
-use std::{collections::HashMap, path::Path, path::PathBuf, sync::Arc, time::Duration};
+mod common;
+
+use common::{new_job, open_prover};
+use std::{collections::HashMap, path::PathBuf, sync::Arc};
 
 use alloy::{primitives::U256, signers::local::PrivateKeySigner, sol_types::SolValue};
 use mlproof_circuits::native::slice::{random_mlp, sample_input, slice_model};
 use mlproof_node::{
-    job::{chain_time, mint_and_stake, post_committed, prepare, JobConfig, PostedTask},
+    job::{chain_time, mint_and_stake, post_committed, prepare, JobConfig},
     market,
     service::{
         metrics::Metrics,
         runner::{stored_proof, Runner, Served},
         state::JobState,
-        store::{Change, JobStore, NewJob},
+        store::{Change, JobStore},
     },
 };
-use mlproof_relayer::{
-    chain::{spawn_anvil, Account},
-    txm::TxmConfig,
-};
-
-fn new_job(posted: &PostedTask, input_data: Vec<u8>) -> NewJob {
-    NewJob {
-        statement_id: posted.id,
-        model_id: U256::from(posted.task.modelId),
-        task: posted.task.abi_encode(),
-        input_data,
-        bounty: U256::from(posted.task.bounty),
-        collateral: U256::from(posted.task.collateral),
-        deadline: u64::from(posted.task.deadline),
-        posted_block: 0,
-    }
-}
-
-async fn open_prover(url: &str, key: PrivateKeySigner, db: &Path) -> Account {
-    let config = TxmConfig { confirmations: 1, poll_interval: Duration::from_millis(25), ..TxmConfig::default() };
-    Account::open(url, key, db, config).await.unwrap()
-}
+use mlproof_relayer::chain::{spawn_anvil, Account};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn jobs_go_from_seen_to_fulfilled_across_restarts_and_crashes() {

@@ -109,6 +109,15 @@ pub(crate) fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Why job `id` was not updated out of `expected`: it does not exist, or it is in another state.
+async fn not_in_state(db: &mut sqlx::SqliteConnection, id: i64, expected: JobState) -> ServiceError {
+    match sqlx::query_scalar::<_, String>("SELECT state FROM jobs WHERE id = ?").bind(id).fetch_optional(db).await {
+        Err(e) => e.into(),
+        Ok(None) => ServiceError::UnknownJob(id),
+        Ok(Some(found)) => ServiceError::StaleState { job: id, expected, found },
+    }
+}
+
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> ServiceError {
     ServiceError::Corrupt { what: what.to_owned(), detail: detail.to_string() }
 }
@@ -236,12 +245,7 @@ impl JobStore {
         .await?
         .rows_affected();
         if updated == 0 {
-            let found: Option<String> =
-                sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?").bind(id).fetch_optional(&mut *db).await?;
-            return Err(match found {
-                None => ServiceError::UnknownJob(id),
-                Some(found) => ServiceError::StaleState { job: id, expected: from, found },
-            });
+            return Err(not_in_state(&mut db, id, from).await);
         }
         sqlx::query("INSERT INTO transitions (job_id, from_state, to_state, reason, at) VALUES (?, ?, ?, ?, ?)")
             .bind(id)
@@ -273,12 +277,7 @@ impl JobStore {
             .await?
             .rows_affected();
             if updated == 0 {
-                let found: Option<String> =
-                    sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?").bind(id).fetch_optional(&mut *db).await?;
-                return Err(match found {
-                    None => ServiceError::UnknownJob(id),
-                    Some(found) => ServiceError::StaleState { job: id, expected: JobState::Proved, found },
-                });
+                return Err(not_in_state(&mut db, id, JobState::Proved).await);
             }
             sqlx::query(
                 "INSERT INTO transitions (job_id, from_state, to_state, reason, at) VALUES (?, 'proved', 'submitted', ?, ?)",

@@ -1,19 +1,60 @@
-//! Helpers shared by the tests that run a whole node against anvil: a free port, HTTP reads of
-//! its API, posting a committed-input task, and waiting for the API to show something.
+//! Helpers shared by the tests that run a runner or a whole node against anvil: a prover account
+//! on its own transaction-manager database, a job row for a posted task, the slice model's
+//! development key, a free port, HTTP reads of the API, posting a committed-input task, and
+//! waiting for the API to show something.
 
 #![allow(dead_code)] // each test binary uses its own subset
 
-use std::time::Duration;
+use std::{path::Path, time::Duration};
 
-use alloy::primitives::{B256, U256};
-use mlproof_circuits::native::slice::sample_input;
+use alloy::{
+    primitives::{B256, U256},
+    signers::local::PrivateKeySigner,
+    sol_types::SolValue,
+};
+use mlproof_circuits::{native::slice::sample_input, QuantModel, Visibility};
 use mlproof_node::{
     deploy::tokens,
-    deployments::Deployments,
-    job::chain_time,
+    deployments::{Deployments, PlannedModel},
+    job::{chain_time, PostedTask},
     market::{self, NewTask},
+    service::store::NewJob,
 };
-use mlproof_relayer::chain::Account;
+use mlproof_prover::{setup::dev_setup_shape, KeyTag};
+use mlproof_relayer::{chain::Account, txm::TxmConfig};
+
+/// A prover account whose transaction manager persists in `db` (1 confirmation, fast polling).
+pub async fn open_prover(url: &str, key: PrivateKeySigner, db: &Path) -> Account {
+    let config = TxmConfig { confirmations: 1, poll_interval: Duration::from_millis(25), ..TxmConfig::default() };
+    Account::open(url, key, db, config).await.unwrap()
+}
+
+/// The job row the watcher would admit for `posted`, with `input_data` as published.
+pub fn new_job(posted: &PostedTask, input_data: Vec<u8>) -> NewJob {
+    NewJob {
+        statement_id: posted.id,
+        model_id: U256::from(posted.task.modelId),
+        task: posted.task.abi_encode(),
+        input_data,
+        bounty: U256::from(posted.task.bounty),
+        collateral: U256::from(posted.task.collateral),
+        deadline: u64::from(posted.task.deadline),
+        posted_block: 0,
+    }
+}
+
+/// The slice model (`models/slice-mlp.json`) with a development committed-input key saved in
+/// `dir`, as a deployment plans it.
+pub fn slice_dev_model(root: &Path, dir: &Path) -> PlannedModel {
+    let model_path = root.join("models/slice-mlp.json");
+    let model = QuantModel::from_json(&std::fs::read_to_string(&model_path).unwrap()).unwrap();
+    let key = dir.join("slice.pk");
+    dev_setup_shape(&model, 1, Visibility::Public, true)
+        .unwrap()
+        .save(&key, &KeyTag::new(&model, Visibility::Public, true).dev())
+        .unwrap();
+    PlannedModel { model: model_path, proving_key: key, weights_salt: None }
+}
 
 /// A TCP port free on loopback now.
 pub fn free_port() -> u16 {
